@@ -1,0 +1,1 @@
+"""Reading the three landing sources: specs, header matching, readers, cleaning, normalising."""
