@@ -1,0 +1,69 @@
+"""Ingest DAGs, one per landing source: find new files, load them, account for every row.
+
+discover_files -> load_files (mapped per batch of files) -> reconcile (emits the asset)
+
+The work lives in cakupan.pipeline; heavy imports happen inside the tasks, not at parse.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import CronTriggerTimetable, dag, task
+from airflow.sdk.exceptions import AirflowSkipException
+from cakupan.dagkit import (
+    DEFAULT_ARGS,
+    INGEST_CRON,
+    SOURCES,
+    STAGING_ASSETS,
+    START,
+    TZ,
+    local_date,
+)
+
+
+def ingest_dag(source: str) -> None:
+    asset = STAGING_ASSETS[source]
+
+    @dag(
+        dag_id=f"cakupan_ingest_{source}",
+        schedule=CronTriggerTimetable(INGEST_CRON, timezone=TZ),
+        start_date=START,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["cakupan", "ingest", source],
+        doc_md=f"Loads new files from the landing folder `{source}/` into the warehouse. "
+        "A file's received date is this run's logical date (Asia/Jakarta).",
+    )
+    def ingest() -> None:
+        @task
+        def discover_files(**context) -> list[str]:
+            from cakupan import pipeline
+
+            return pipeline.discover(source, local_date(context), context["run_id"])
+
+        @task(map_index_template="{{ batch_name }}")
+        def load_files(manifest_path: str, **context) -> dict[str, int]:
+            from cakupan import pipeline
+
+            context["batch_name"] = manifest_path.rsplit("/", 1)[-1]
+
+            return pipeline.load_batch(manifest_path)
+
+        @task(outlets=[asset], trigger_rule="none_failed")
+        def reconcile(manifest_paths: list[str], **context) -> dict[str, int]:
+            from cakupan import pipeline
+
+            if not manifest_paths:
+                raise AirflowSkipException("no new files")
+            totals = pipeline.reconcile(manifest_paths)
+            context["outlet_events"][asset].extra = {"as_of": local_date(context).isoformat()}
+            return totals
+
+        manifests = discover_files()
+        reconcile(manifests, upstream=load_files.expand(manifest_path=manifests))
+
+    ingest()
+
+
+for _source in SOURCES:
+    ingest_dag(_source)

@@ -1,0 +1,31 @@
+-- Per NIK with any KPJ row received <= :as_of (= enrolled):
+--   covered     a KPJ whose state is AKTIF and paid through the month of :as_of or later;
+--   in arrears  not covered, but a KPJ AKTIF and paid within :grace_months before that month;
+--   covering_village_code  the village on the state row of a covering KPJ (lowest code when
+--               several covering KPJs carry one), used to attribute members to villages.
+-- Months are compared as year * 12 + month; :as_of_month is the same number for :as_of.
+DELETE FROM core.member_coverage WHERE snapshot_date = CAST(:as_of AS DATE);
+
+INSERT INTO core.member_coverage
+    (snapshot_date, nik, is_covered, is_in_arrears, covering_village_code)
+WITH state AS (
+    SELECT
+        nik,
+        village_code,
+        status = 'AKTIF'
+            AND EXTRACT(YEAR FROM paid_through) * 12 + EXTRACT(MONTH FROM paid_through)
+                >= :as_of_month AS covers,
+        status = 'AKTIF'
+            AND EXTRACT(YEAR FROM paid_through) * 12 + EXTRACT(MONTH FROM paid_through)
+                >= :as_of_month - :grace_months AS within_grace
+    FROM core.member_state
+    WHERE snapshot_date = CAST(:as_of AS DATE)
+)
+SELECT
+    CAST(:as_of AS DATE),
+    nik,
+    BOOL_OR(covers),
+    NOT BOOL_OR(covers) AND BOOL_OR(within_grace),
+    MIN(CASE WHEN covers THEN village_code END)
+FROM state
+GROUP BY nik;

@@ -1,0 +1,60 @@
+"""Shared pieces of the DAG files: time zone, assets, defaults, the run's local date.
+
+Cheap to import (DAG files import it at parse time): no pandas, GX or drivers here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+import pendulum
+from airflow.sdk import Asset
+
+TZ = pendulum.timezone("Asia/Jakarta")
+START = pendulum.datetime(2025, 5, 1, tz=TZ)
+SOURCES = ("village_submissions", "poverty_lists", "member_exports")
+
+# Ingest each morning at 05:00 WIB; the snapshot follows the assets, and runs daily at
+# 06:30 WIB in any case so a quiet day still gets its row.
+INGEST_CRON = "0 5 * * *"
+COVERAGE_CRON = "30 6 * * *"
+
+# DuckDB allows one writing process per file: every task that writes the warehouse runs in
+# this pool, which the deployment creates with 1 slot on DuckDB (more on PostgreSQL).
+WAREHOUSE_POOL = os.environ.get("CAKUPAN_WAREHOUSE_POOL", "cakupan_warehouse")
+
+STAGING_ASSETS = {
+    source: Asset(name=f"cakupan_staging_{source}", uri=f"cakupan://warehouse/staging/{source}")
+    for source in SOURCES
+}
+MART_ASSET = Asset(name="cakupan_mart_coverage", uri="cakupan://warehouse/mart/coverage")
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "cakupan",
+    "retries": int(os.environ.get("CAKUPAN_TASK_RETRIES", "2")),
+    "retry_delay": dt.timedelta(minutes=2),
+    "pool": WAREHOUSE_POOL,
+}
+
+
+def local_date(context: Any) -> dt.date:
+    """The run's date in WIB: its logical date, or when it was due for runs without one."""
+    moment = context.get("logical_date") or context["dag_run"].run_after
+    return pendulum.instance(moment).in_timezone(TZ).date()
+
+
+def snapshot_dates(context: Any) -> list[str]:
+    """Dates to build: the ``as_of`` param, else the dates of the ingest runs whose assets
+    triggered this run (a backfilled ingest rebuilds its own date), else the run's date."""
+    requested = (context.get("params") or {}).get("as_of")
+    if requested:
+        return [dt.date.fromisoformat(str(requested)).isoformat()]
+    dates = set()
+    for events in (context.get("triggering_asset_events") or {}).values():
+        for event in events:
+            as_of = (event.extra or {}).get("as_of")
+            if as_of:
+                dates.add(dt.date.fromisoformat(as_of).isoformat())
+    return sorted(dates) or [local_date(context).isoformat()]

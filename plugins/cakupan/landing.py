@@ -1,0 +1,76 @@
+"""The landing zone: which files are there, their content hash, and which are new.
+
+A file is identified by its SHA-256 (CONTRACT §2). Files are only ever read here: the
+pipeline never moves, renames or deletes anything in the landing zone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    source: str
+    name: str  # path relative to the source folder, with "/" separators
+    sha256: str
+    path: Path
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_candidate(path: Path) -> bool:
+    """Regular files, minus editor lock and temp files (``~$x.xlsx``, ``.~lock``, dotfiles)."""
+    name = path.name
+    return path.is_file() and not path.is_symlink() and not name.startswith((".", "~$"))
+
+
+def scan(landing_dir: Path, source: str) -> list[LandingFile]:
+    """Every candidate file below ``landing_dir/source``, sorted by name for a stable order."""
+    folder = landing_dir / source
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(folder.rglob("*")):
+        if not _is_candidate(path):
+            continue
+        try:
+            digest = sha256_of(path)
+        except OSError:
+            continue  # vanished or unreadable while scanning: the next run sees it again
+        files.append(LandingFile(source, path.relative_to(folder).as_posix(), digest, path))
+    return files
+
+
+def known_files(conn: Connection, source: str) -> set[tuple[str, str]]:
+    """(file_name, sha256) pairs already in the ledger for ``source``."""
+    rows = conn.execute(
+        sa.text("SELECT file_name, sha256 FROM staging.file_ledger WHERE source = :source"),
+        {"source": source},
+    )
+    return {(r.file_name, r.sha256) for r in rows}
+
+
+def new_files(conn: Connection, files: list[LandingFile]) -> list[LandingFile]:
+    """The files whose (name, content) pair the ledger has not seen."""
+    known: dict[str, set[tuple[str, str]]] = {}
+    fresh = []
+    for f in files:
+        if f.source not in known:
+            known[f.source] = known_files(conn, f.source)
+        if (f.name, f.sha256) not in known[f.source]:
+            fresh.append(f)
+    return fresh

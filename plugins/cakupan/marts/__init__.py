@@ -1,0 +1,1 @@
+"""Building the core models and the mart snapshot for one date."""

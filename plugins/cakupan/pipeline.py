@@ -1,0 +1,140 @@
+"""What each Airflow task does, as plain functions (the DAG files only wire them).
+
+Tasks pass only small values between them: manifest paths and counts, never data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from cakupan.ingest import ingest_file
+from cakupan.landing import LandingFile, new_files, scan
+from cakupan.logs import get_logger
+from cakupan.marts.snapshot import build_snapshot
+from cakupan.paths import landing_dir, work_dir
+from cakupan.settings import load_settings
+from cakupan.warehouse.engine import create_warehouse_engine
+from cakupan.warehouse.schema import ensure_schema
+
+log = get_logger(__name__)
+
+BATCH_FILES = 200  # files per mapped load task: parallel on Celery, few task instances
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:120]
+
+
+def discover(source: str, received_date: dt.date, run_id: str) -> list[str]:
+    """Find files not yet in the ledger and write them into batch manifests.
+
+    Files with the same content go to the same batch, so the first one loads and the
+    others are recorded as skipped_duplicate rather than racing each other.
+    """
+    engine = create_warehouse_engine()
+    ensure_schema(engine)
+    with engine.connect() as conn:
+        fresh = new_files(conn, scan(landing_dir(), source))
+    by_content: dict[str, list[LandingFile]] = defaultdict(list)
+    for f in fresh:
+        by_content[f.sha256].append(f)
+    groups = sorted(by_content.values(), key=lambda g: g[0].name)
+    batches: list[list[LandingFile]] = [[]]
+    for group in groups:
+        if len(batches[-1]) >= BATCH_FILES:
+            batches.append([])
+        batches[-1].extend(group)
+    folder = work_dir() / "ingest" / source / _safe(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    manifests = []
+    for i, batch in enumerate(b for b in batches if b):
+        path = folder / f"batch-{i:04d}.json"
+        path.write_text(json.dumps({
+            "source": source,
+            "received_date": received_date.isoformat(),
+            "run_id": run_id,
+            "landing_dir": str(landing_dir()),
+            "files": [{"name": f.name, "sha256": f.sha256} for f in batch],
+        }, indent=1), encoding="utf-8")
+        manifests.append(str(path))
+    log.info("files_discovered", source=source, new_files=len(fresh), batches=len(manifests))
+    return manifests
+
+
+def _manifest_files(manifest: dict[str, Any]) -> list[LandingFile]:
+    root = Path(manifest["landing_dir"]) / manifest["source"]
+    return [
+        LandingFile(manifest["source"], f["name"], f["sha256"], root / f["name"])
+        for f in manifest["files"]
+    ]
+
+
+def load_batch(manifest_path: str) -> dict[str, int]:
+    """Ingest every file of one manifest, each in its own transaction."""
+    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    received = dt.date.fromisoformat(manifest["received_date"])
+    engine = create_warehouse_engine()
+    settings = load_settings()
+    counts: Counter[str] = Counter()
+    for lf in _manifest_files(manifest):
+        result = ingest_file(engine, lf, received, settings, manifest["run_id"])
+        if result is None:
+            counts["unchanged"] += 1
+            continue
+        counts[result.status] += 1
+        counts["rows_read"] += result.rows_read
+        counts["rows_loaded"] += result.rows_loaded
+        counts["rows_rejected"] += result.rows_rejected
+    return dict(counts)
+
+
+def reconcile(manifest_paths: list[str]) -> dict[str, int]:
+    """Check the ledger of every file of this run: rows_read = rows_loaded + rows_rejected,
+    and the staging tables hold exactly those rows. Fails loudly on any difference."""
+    engine = create_warehouse_engine()
+    problems: list[str] = []
+    totals: Counter[str] = Counter()
+    with engine.connect() as conn:
+        for path in manifest_paths:
+            manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+            source = manifest["source"]
+            for f in manifest["files"]:
+                row = conn.execute(sa.text(
+                    "SELECT status, rows_read, rows_loaded, rows_rejected FROM staging.file_ledger "
+                    "WHERE source = :source AND file_name = :name AND sha256 = :sha"),
+                    {"source": source, "name": f["name"], "sha": f["sha256"]}).one_or_none()
+                if row is None:
+                    totals["deferred"] += 1  # changed while being read: the next run takes it
+                    continue
+                totals[row.status] += 1
+                loaded = conn.execute(sa.text(
+                    f"SELECT COUNT(*) FROM staging.{source} "
+                    "WHERE sha256 = :sha AND file_name = :name"),
+                    {"sha": f["sha256"], "name": f["name"]}).scalar_one()
+                rejected = conn.execute(sa.text(
+                    "SELECT COUNT(*) FROM staging.rejected_rows "
+                    "WHERE source = :source AND sha256 = :sha AND file_name = :name"),
+                    {"source": source, "sha": f["sha256"], "name": f["name"]}).scalar_one()
+                if not (row.rows_read == row.rows_loaded + row.rows_rejected
+                        and loaded == row.rows_loaded and rejected == row.rows_rejected):
+                    problems.append(
+                        f"{source}/{f['name']}: ledger read={row.rows_read} "
+                        f"loaded={row.rows_loaded} rejected={row.rows_rejected}, staging has "
+                        f"{loaded} loaded and {rejected} rejected rows")
+    if problems:
+        raise RuntimeError("row accounting failed:\n" + "\n".join(problems))
+    return dict(totals)
+
+
+def snapshot(as_of: dt.date) -> None:
+    """Build the core models and marts for ``as_of``."""
+    engine = create_warehouse_engine()
+    ensure_schema(engine)
+    build_snapshot(engine, as_of, load_settings())

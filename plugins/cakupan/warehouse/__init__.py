@@ -1,0 +1,1 @@
+"""Reaching the warehouse: engines by URL, SQL files from include/sql, bulk loads, schema."""

@@ -1,0 +1,38 @@
+"""Bulk loads through each engine's fast path: Arrow scans on DuckDB, COPY on PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy.engine import Connection
+
+from cakupan.warehouse.engine import dialect_of
+
+_COPY_BATCH_ROWS = 200_000
+
+
+def bulk_insert(conn: Connection, table: str, data: pa.Table) -> int:
+    """Append ``data`` to ``table`` (columns by name) inside the connection's transaction."""
+    if data.num_rows == 0:
+        return 0
+    columns = ", ".join(data.column_names)
+    if dialect_of(conn) == "duckdb":
+        raw = conn.connection.driver_connection
+        view = f"cakupan_in_{uuid.uuid4().hex}"
+        raw.register(view, data)
+        try:
+            raw.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {view}")
+        finally:
+            raw.unregister(view)
+        return data.num_rows
+    raw = conn.connection.driver_connection
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as cp:
+        for batch in data.to_batches(max_chunksize=_COPY_BATCH_ROWS):
+            buf = io.BytesIO()
+            pacsv.write_csv(pa.Table.from_batches([batch]), buf, options)
+            cp.write(buf.getbuffer())
+    return data.num_rows

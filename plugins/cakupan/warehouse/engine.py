@@ -1,0 +1,67 @@
+"""Warehouse engines by SQLAlchemy URL: embedded DuckDB (default) or PostgreSQL."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from cakupan.paths import warehouse_url
+
+Dialect = Literal["duckdb", "postgresql"]
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be used; the message says which URL and what to check."""
+
+
+def create_warehouse_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default: ``$CAKUPAN_WAREHOUSE_URL`` or the DuckDB file).
+
+    DuckDB allows one writing process per file, so its connections are not pooled: each
+    task opens the file, works, and closes it, releasing the lock for the next task.
+    """
+    url = url or warehouse_url()
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "duckdb":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return sa.create_engine(url, poolclass=sa.pool.NullPool)
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    raise WarehouseError(
+        f"unsupported warehouse URL {parsed.render_as_string(hide_password=True)!r}: "
+        "use duckdb:///path/to/file.duckdb or postgresql+psycopg://user@host/db"
+    )
+
+
+def dialect_of(bind: Engine | Connection) -> Dialect:
+    name = bind.dialect.name
+    if name not in ("duckdb", "postgresql"):
+        raise WarehouseError(f"unsupported warehouse dialect {name!r}")
+    return name  # type: ignore[return-value]
+
+
+def lock_exclusive(conn: Connection, name: str) -> None:
+    """Serialise writers of ``name`` until the transaction ends.
+
+    PostgreSQL takes a transaction-level advisory lock. DuckDB needs none: a DuckDB file
+    has a single writing process and its transactions conflict instead of interleaving.
+    """
+    if dialect_of(conn) == "postgresql":
+        key = zlib.crc32(f"cakupan:{name}".encode())
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction: committed when the block ends, rolled back on any error."""
+    with engine.begin() as conn:
+        yield conn
