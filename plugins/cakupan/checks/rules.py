@@ -65,11 +65,11 @@ def judge(frame: pd.DataFrame, spec: SourceSpec, outcome: SuiteOutcome) -> Verdi
 
     loaded = reason.isna()
     empty = pd.Series(None, index=frame.index, dtype=object)
-    birth = frame["birth_date__date"] if "birth_date__date" in frame else empty
-    sex = frame["sex"] if "sex" in frame else empty
+    birth = frame.get("birth_date__date", empty)
+    sex = frame.get("sex", empty)
     flags = pd.DataFrame(
         {
-            "nik_birth_date_mismatch": flag_birth_date_mismatch(frame["nik"], birth, sex),
+            "nik_birth_date_mismatch": flag_birth_date_mismatch(frame["nik"], birth),
             "nik_sex_mismatch": flag_sex_mismatch(frame["nik"], sex),
             "nik_outside_province": flag_outside_province(frame["nik"]),
         },

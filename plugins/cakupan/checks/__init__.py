@@ -1,0 +1,1 @@
+"""Row checks of CONTRACT §3: rejection reasons and flags, vectorised over whole files."""

@@ -1,0 +1,95 @@
+"""A landing file that cannot be read at all (CONTRACT §3: status ``rejected_file``).
+
+The message lands in ``mart.data_quality.error`` and goes back to a village operator, so it
+says, in Indonesian first, what to fix. It never quotes a cell value: cells may be a NIK, a
+name or an address, and the data-quality table is read widely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# Readable Indonesian labels for the canonical columns, as they appear on the templates.
+COLUMN_LABELS_ID: dict[str, str] = {
+    "village_code": "Kode Desa",
+    "nik": "NIK",
+    "name": "Nama",
+    "birth_date": "Tanggal Lahir",
+    "sex": "Jenis Kelamin",
+    "occupation": "Pekerjaan",
+    "submitted_on": "Tanggal Usulan",
+    "address": "Alamat",
+    "phone": "No HP",
+    "family_number": "No KK",
+    "decile": "Desil",
+    "kpj": "No KPJ",
+    "segment": "Segmen",
+    "status": "Status Kepesertaan",
+    "paid_through": "Bulan Iuran Terakhir",
+    "enrolled_on": "Tanggal Kepesertaan",
+    "exported_on": "Tanggal Ekspor",
+    "payer": "Pembayar",
+}
+
+
+def _join(items: Sequence[str], last: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+class FileRejected(Exception):
+    """The whole file is rejected; ``code`` is machine-readable, the messages are for people."""
+
+    def __init__(self, code: str, message_en: str, message_id: str) -> None:
+        # All three in args so the exception survives pickling between Airflow processes.
+        super().__init__(code, message_en, message_id)
+        self.code = code
+        self.message_en = message_en
+        self.message_id = message_id
+
+    def __str__(self) -> str:
+        return f"{self.message_id} / {self.message_en}"
+
+    @classmethod
+    def missing_columns(cls, names: Sequence[str]) -> FileRejected:
+        """Required columns not found in the header row; all of them listed at once."""
+        labels = [COLUMN_LABELS_ID.get(name, name) for name in names]
+        plural = "s" if len(names) > 1 else ""
+        return cls(
+            "missing_column",
+            f"required column{plural} {_join(list(names), 'and')} not found",
+            f"kolom {_join(labels, 'dan')} tidak ditemukan",
+        )
+
+    @classmethod
+    def no_header(cls, required: Sequence[str], max_rows: int) -> FileRejected:
+        """No row near the top names any required column."""
+        labels = [COLUMN_LABELS_ID.get(name, name) for name in required]
+        return cls(
+            "no_header",
+            f"no header row found in the first {max_rows} rows; "
+            f"the header must name the columns {_join(list(required), 'and')}",
+            f"baris judul kolom tidak ditemukan di {max_rows} baris pertama; "
+            f"judul kolom harus memuat {_join(labels, 'dan')}",
+        )
+
+    @classmethod
+    def empty(cls) -> FileRejected:
+        """0 bytes, or nothing but blank lines / empty sheets."""
+        return cls(
+            "empty",
+            "the file is empty; fill in the data and send it again",
+            "berkas kosong; isi datanya lalu kirim ulang",
+        )
+
+    @classmethod
+    def unreadable(cls) -> FileRejected:
+        """Not a spreadsheet, or a corrupt / password-protected one."""
+        return cls(
+            "unreadable",
+            "the file cannot be read as an Excel (.xlsx, .xls) or CSV file; "
+            "open it in Excel, save it as .xlsx without a password and send it again",
+            "berkas tidak dapat dibaca sebagai Excel (.xlsx, .xls) atau CSV; "
+            "buka di Excel, simpan sebagai .xlsx tanpa kata sandi lalu kirim ulang",
+        )

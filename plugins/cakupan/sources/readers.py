@@ -1,0 +1,402 @@
+"""Reading a landing file into raw cells, with the row numbers a person sees (CONTRACT §2, §3).
+
+What a file *is* comes from its first bytes, not its name: xlsx is a zip (``PK\\x03\\x04``),
+xls an OLE container (``\\xD0\\xCF\\x11\\xE0``), anything else that looks like text is read as
+CSV. So a CSV saved under an ``.xlsx`` name (any case) is still read, while garbage under any
+name is rejected as unreadable; so is a text file under an Excel name without a header.
+
+Row numbers: the header sits on its sheet row (title rows above it count); the first data row
+is the next one. A row whose recognised cells are all empty (blank line, a row of bare
+delimiters, an empty sheet row) is dropped but keeps its number, so later numbers never
+shift. "Recognised" means the spec's columns found in the header: values only in columns the
+contract ignores (a pre-filled "No" column, a lookup formula) do not make a data row.
+
+CSV specifics: the header is looked for in the first 15 records with each candidate delimiter
+(comma, semicolon, tab) and the delimiter that finds it wins. Encoding is UTF-8 (BOM or not)
+unless the bytes are not valid UTF-8, then Windows-1252. Every cell is read as text into
+Arrow-backed strings (``string[pyarrow]``, missing = NA), so "0012" stays "0012". Arrow's CSV
+reader takes the usual well-formed file (the 4-million-row poverty list in seconds, no Python
+loops); a file it refuses (ragged rows, Windows-1252) goes through pandas' C parser, which
+gives the same result. A row number counts CSV records, so a quoted cell spanning lines is
+still one row.
+
+Excel specifics: python-calamine returns typed cells (float for numbers, date/datetime for
+date cells, str for text, formulas as their cached values); those values are kept as Python
+objects so the NIK rules can tell a numeric cell from a text cell. The first sheet whose
+first 15 non-empty-area rows hold a full header is read; calamine's ``sheet.start`` gives the
+offset of leading empty rows, so numbers stay true sheet row numbers.
+
+OS errors (file missing, no permission) are not the operator's fault and propagate.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cakupan.logs import get_logger
+from cakupan.sources.errors import FileRejected
+from cakupan.sources.headers import HEADER_SEARCH_ROWS, best_header_row, missing_required
+from cakupan.sources.specs import SourceSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+log = get_logger(__name__)
+
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls")
+CSV_DELIMITERS = (",", ";", "\t")
+CSV_TEXT_DTYPE = "string[pyarrow]"
+# The header must lie in the first 15 records; 1 MiB holds them unless a title cell is huge.
+_HEAD_BYTES = 1 << 20
+_PHYSICAL_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CSV_FILLER = re.compile(r'[\s,;"\ufeff]+')
+
+
+@dataclass
+class RawTable:
+    """Raw cells of one file: canonical columns found, plus ``row_number`` (int)."""
+
+    frame: pd.DataFrame
+    header_row: int  # 1-based sheet row of the header
+    columns_found: tuple[str, ...]
+
+
+def read_table(path: Path, spec: SourceSpec) -> RawTable:
+    """Read ``path`` as a ``spec`` file, or raise :class:`FileRejected` saying why not."""
+    path = Path(path)
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    try:
+        if not magic:
+            raise FileRejected.empty()
+        if magic.startswith((XLSX_MAGIC, XLS_MAGIC)):
+            table = _read_excel(path, spec)
+            kind = "excel"
+        elif path.suffix.lower() in EXCEL_EXTENSIONS:
+            table = _read_misnamed_csv(path, spec)
+            kind = "csv"
+        else:
+            table = _read_csv(path, spec)
+            kind = "csv"
+    except FileRejected as exc:
+        log.warning("landing_file_rejected", file=path.name, source=spec.name, code=exc.code)
+        raise
+    log.info(
+        "landing_file_read",
+        file=path.name,
+        source=spec.name,
+        format=kind,
+        header_row=table.header_row,
+        rows=len(table.frame),
+        columns=list(table.columns_found),
+    )
+    return table
+
+
+def _read_misnamed_csv(path: Path, spec: SourceSpec) -> RawTable:
+    """An Excel-named file that is not a workbook: fine if it is a CSV with the header.
+
+    Without a recognisable header it is most likely something else saved under an Excel
+    name (an HTML "xls" export, a renamed document), so the operator is told the file is
+    not readable as Excel rather than that a header is missing.
+    """
+    try:
+        return _read_csv(path, spec)
+    except FileRejected as exc:
+        if exc.code == "no_header":
+            raise FileRejected.unreadable() from exc
+        raise
+
+
+# --------------------------------------------------------------------------- shared
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _choose_header(
+    candidates: Sequence[tuple[Any, Sequence[Sequence[object]]]], spec: SourceSpec
+) -> tuple[Any, int, dict[str, int]]:
+    """Pick (candidate, header index, matches) among sheets / delimiters.
+
+    The first candidate with every required column wins; otherwise the file is rejected
+    naming the columns missing from the best partial header, or as having no header.
+    """
+    partial: tuple[int, Any, int, dict[str, int]] | None = None
+    for candidate, rows in candidates:
+        best = best_header_row(rows, spec)
+        if best is None:
+            continue
+        index, matched = best
+        missing = missing_required(matched, spec)
+        if not missing:
+            return candidate, index, matched
+        count = len(spec.required) - len(missing)
+        if partial is None or count > partial[0]:
+            partial = (count, candidate, index, matched)
+    if partial is not None:
+        raise FileRejected.missing_columns(missing_required(partial[3], spec))
+    raise FileRejected.no_header(spec.required, HEADER_SEARCH_ROWS)
+
+
+def _finish(
+    frame: pd.DataFrame, header_row: int, matched: dict[str, int], spec: SourceSpec
+) -> RawTable:
+    """Number the rows from the header, then drop rows with every recognised cell empty."""
+    import numpy as np
+
+    frame["row_number"] = np.arange(header_row + 1, header_row + 1 + len(frame), dtype="int64")
+    found = tuple(c.name for c in spec.columns if c.name in matched)
+    if len(frame):
+        empty = np.ones(len(frame), dtype=bool)
+        for name in found:
+            empty &= _blank_mask(frame[name])
+        if empty.any():
+            frame = frame.loc[~empty].reset_index(drop=True)
+    return RawTable(frame=frame[[*found, "row_number"]], header_row=header_row, columns_found=found)
+
+
+def _blank_mask(column: pd.Series) -> Any:
+    """True where a cell is missing or only whitespace (vectorised for text columns)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column.dtype == object:
+        return np.fromiter((_is_blank(v) for v in column), dtype=bool, count=len(column))
+    text = pa.array(column.astype(CSV_TEXT_DTYPE).array)
+    blank = pc.equal(pc.utf8_trim_whitespace(text), "").fill_null(True)
+    return blank.to_numpy(zero_copy_only=False)
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def _read_excel(path: Path, spec: SourceSpec) -> RawTable:
+    import pandas as pd
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own zoo for corrupt / encrypted files
+        log.info("excel_open_failed", file=path.name, error=type(exc).__name__)
+        raise FileRejected.unreadable() from exc
+
+    with workbook:
+        tops: list[tuple[Any, list[list[object]]]] = []
+        failures = 0
+        for index in range(len(workbook.sheet_names)):
+            try:
+                sheet = workbook.get_sheet_by_index(index)
+                top = sheet.to_python(nrows=HEADER_SEARCH_ROWS)
+            except Exception as exc:  # e.g. a chart sheet; another sheet may hold the data
+                failures += 1
+                log.info(
+                    "excel_sheet_skipped", file=path.name, sheet=index, error=type(exc).__name__
+                )
+                continue
+            if any(not _is_blank(v) for row in top for v in row):
+                tops.append((sheet, top))
+        if not tops:
+            if failures:
+                raise FileRejected.unreadable()
+            raise FileRejected.empty()
+
+        sheet, header_index, matched = _choose_header(tops, spec)
+        try:
+            rows = sheet.to_python()
+        except Exception as exc:
+            raise FileRejected.unreadable() from exc
+        first_row = sheet.start[0] if sheet.start else 0
+
+    data = rows[header_index + 1 :]
+    columns: dict[str, Any] = {}
+    for name, position in matched.items():
+        values = [row[position] if position < len(row) else None for row in data]
+        columns[name] = pd.Series(
+            [None if v == "" else v for v in values], dtype=object, index=range(len(data))
+        )
+    frame = pd.DataFrame(columns, index=range(len(data)))
+    header_row = first_row + header_index + 1
+    return _finish(frame, header_row, matched, spec)
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _csv_head(path: Path) -> tuple[list[bytes], bool]:
+    """Complete physical lines (with their endings) of the first MiB, and whether that is all."""
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+        at_eof = not fh.read(1)
+    if _looks_binary(head):
+        raise FileRejected.unreadable()
+    lines = [m.group(0) for m in _PHYSICAL_LINE.finditer(head)]
+    if lines and not at_eof and not lines[-1].endswith((b"\n", b"\r")):
+        lines.pop()  # cut mid-line by the 1 MiB window
+    return lines, at_eof
+
+
+def _looks_binary(head: bytes) -> bool:
+    """NUL or many control bytes: a zip/pdf/image/UTF-16 file, not a CSV a person saved."""
+    sample = head[:8192]
+    if b"\x00" in sample:
+        return True
+    return len(_CONTROL_BYTES.findall(sample)) > max(2, len(sample) // 100)
+
+
+def _decode_lines(lines: list[bytes]) -> tuple[list[str], str]:
+    joined = b"".join(lines)
+    try:
+        joined.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+    texts = [line.decode(encoding, errors="replace") for line in lines]
+    if texts and texts[0].startswith("\ufeff"):
+        texts[0] = texts[0][1:]
+    return texts, encoding
+
+
+def _records(texts: list[str], delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """First records with ``delimiter`` and, for each, the physical lines consumed so far."""
+    reader = csv.reader(texts, delimiter=delimiter)
+    records: list[list[str]] = []
+    ends: list[int] = []
+    try:
+        for record in reader:
+            records.append(record)
+            ends.append(reader.line_num)
+            if len(records) >= HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:
+        pass  # a malformed title area; keep what was parsed
+    return records, ends
+
+
+def _read_csv(path: Path, spec: SourceSpec) -> RawTable:
+    lines, at_eof = _csv_head(path)
+    texts, encoding = _decode_lines(lines)
+    if at_eof and not _CSV_FILLER.sub("", "".join(texts)):
+        raise FileRejected.empty()  # nothing but blank lines, bare delimiters or quotes
+
+    parsed = {d: _records(texts, d) for d in CSV_DELIMITERS}
+    delimiter, header_index, matched = _choose_header(
+        [(d, parsed[d][0]) for d in CSV_DELIMITERS], spec
+    )
+    records, ends = parsed[delimiter]
+    offset = sum(len(line) for line in lines[: ends[header_index]])
+    width = len(records[header_index])
+
+    frame = None
+    if encoding == "utf-8":
+        frame = _arrow_csv(path, offset, delimiter, width, matched)
+    try:
+        if frame is None:
+            frame = _pandas_csv(path, offset, delimiter, width, matched, encoding, "strict")
+    except UnicodeDecodeError:
+        if encoding == "cp1252":
+            raise FileRejected.unreadable() from None
+        # Valid UTF-8 at the top, not further down: the file as a whole is Windows-1252.
+        log.info("csv_not_utf8_after_head", file=path.name)
+        encoding = "cp1252"
+        frame = _pandas_csv(path, offset, delimiter, width, matched, encoding, "replace")
+    log.debug("csv_dialect", file=path.name, encoding=encoding, delimiter=delimiter)
+    return _finish(frame, header_index + 1, matched, spec)
+
+
+def _arrow_csv(
+    path: Path, offset: int, delimiter: str, width: int, matched: dict[str, int]
+) -> pd.DataFrame | None:
+    """The fast path: Arrow's multi-threaded CSV reader, for the usual well-formed file.
+
+    Arrow insists that every record has exactly the header's number of cells and that the
+    text is valid UTF-8; when a file breaks either rule (ragged rows, Windows-1252 further
+    down, nothing after the header) this returns None and pandas reads it instead. A blank
+    line is a row of nulls here too, so both paths number rows the same way.
+    """
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(width)]
+    by_position = {position: name for name, position in matched.items()}
+    wanted = [names[p] for p in sorted(by_position)]
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        try:
+            table = pacsv.read_csv(
+                fh,
+                read_options=pacsv.ReadOptions(column_names=names),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=wanted,
+                    column_types={name: pa.large_string() for name in wanted},
+                    null_values=[""],
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            log.debug("csv_arrow_fallback", file=path.name, error=type(exc).__name__)
+            return None
+    columns = {
+        by_position[int(name[1:])]: pd.arrays.ArrowStringArray(table.column(name).combine_chunks())
+        for name in wanted
+    }
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+
+
+def _pandas_csv(
+    path: Path,
+    offset: int,
+    delimiter: str,
+    width: int,
+    matched: dict[str, int],
+    encoding: str,
+    errors: str,
+) -> pd.DataFrame:
+    """The records after the header, matched columns only, every cell as text.
+
+    ``names`` fixes the row width to the header's, and ``usecols`` makes the C parser
+    tolerate rows with extra trailing cells instead of failing the whole file.
+    """
+    import pandas as pd
+
+    names = [f"c{i}" for i in range(width)]
+    by_position = {position: name for name, position in matched.items()}
+    if encoding == "cp1252":
+        errors = "replace"  # 0x81, 0x8D, 0x8F, 0x90, 0x9D are undefined in Windows-1252
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        try:
+            frame = pd.read_csv(
+                fh,
+                sep=delimiter,
+                header=None,
+                names=names,
+                usecols=[names[p] for p in sorted(by_position)],
+                index_col=False,
+                dtype=CSV_TEXT_DTYPE,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                encoding=encoding,
+                encoding_errors=errors,
+                engine="c",
+            )
+        except pd.errors.ParserError as exc:  # e.g. a quote never closed
+            log.info("csv_parse_failed", file=path.name, error=type(exc).__name__)
+            raise FileRejected.unreadable() from exc
+    return frame.rename(columns={names[p]: name for p, name in by_position.items()})
