@@ -7,6 +7,7 @@ are replaced in one transaction, so re-runs and backfills are safe.
 from __future__ import annotations
 
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
+
 from cakupan.dagkit import (
     COVERAGE_CRON,
     DEFAULT_ARGS,
@@ -33,8 +34,14 @@ _any_source = (
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
-    params={"as_of": Param(None, type=["null", "string"], format="date",
-                           description="Snapshot date to (re)build, YYYY-MM-DD")},
+    params={
+        "as_of": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="Snapshot date to (re)build, YYYY-MM-DD",
+        )
+    },
     tags=["cakupan", "coverage"],
     doc_md=__doc__,
 )

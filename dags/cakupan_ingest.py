@@ -2,13 +2,17 @@
 
 discover_files -> load_files (mapped per batch of files) -> reconcile (emits the asset)
 
+With no new file, discover_files is skipped and so is everything after it: no asset event,
+so the coverage DAG is not triggered for nothing.
+
 The work lives in cakupan.pipeline; heavy imports happen inside the tasks, not at parse.
 """
 
 from __future__ import annotations
 
-from airflow.sdk import CronTriggerTimetable, dag, task
+from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
+
 from cakupan.dagkit import (
     DEFAULT_ARGS,
     INGEST_CRON,
@@ -39,22 +43,23 @@ def ingest_dag(source: str) -> None:
         def discover_files(**context) -> list[str]:
             from cakupan import pipeline
 
-            return pipeline.discover(source, local_date(context), context["run_id"])
+            manifests = pipeline.discover(source, local_date(context), context["run_id"])
+            if not manifests:
+                raise AirflowSkipException("no new files in the landing folder")
+            return manifests
 
         @task(map_index_template="{{ batch_name }}")
-        def load_files(manifest_path: str, **context) -> dict[str, int]:
+        def load_files(manifest_path: str) -> dict[str, int]:
             from cakupan import pipeline
 
-            context["batch_name"] = manifest_path.rsplit("/", 1)[-1]
+            get_current_context()["batch_name"] = manifest_path.rsplit("/", 1)[-1]
 
             return pipeline.load_batch(manifest_path)
 
-        @task(outlets=[asset], trigger_rule="none_failed")
+        @task(outlets=[asset])
         def reconcile(manifest_paths: list[str], **context) -> dict[str, int]:
             from cakupan import pipeline
 
-            if not manifest_paths:
-                raise AirflowSkipException("no new files")
             totals = pipeline.reconcile(manifest_paths)
             context["outlet_events"][asset].extra = {"as_of": local_date(context).isoformat()}
             return totals

@@ -24,8 +24,9 @@ def _pg_admin():
     try:
         return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:  # pragma: no cover - environment problem
-        pytest.fail(f"PostgreSQL is required for this test and not reachable at "
-                    f"{PG_ADMIN_URL}: {exc}")
+        pytest.fail(
+            f"PostgreSQL is required for this test and not reachable at {PG_ADMIN_URL}: {exc}"
+        )
 
 
 @pytest.fixture

@@ -25,4 +25,5 @@ def test_no_secret_is_committed():
     assert env["POSTGRES_PASSWORD"].startswith("${"), "passwords come from .env"
     assert "change-me" not in text
     assert not (PROJECT_ROOT / ".env").exists() or ".env" in (
-        PROJECT_ROOT / ".gitignore").read_text(encoding="utf-8")
+        PROJECT_ROOT / ".gitignore"
+    ).read_text(encoding="utf-8")

@@ -46,13 +46,21 @@ print(json.dumps({
 
 
 def _parse() -> dict:
-    env = {**os.environ,
-           "AIRFLOW_HOME": str(PROJECT_ROOT / "data" / "airflow-integrity"),
-           "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
-           "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "CAKUPAN_WAREHOUSE_URL": "postgresql://nobody@127.0.0.1:1/nothing"}
-    out = subprocess.run([sys.executable, "-c", _PROBE, str(DAGS_DIR)], env=env,
-                         capture_output=True, text=True, timeout=120, check=True)
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(PROJECT_ROOT / "data" / "airflow-integrity"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "CAKUPAN_WAREHOUSE_URL": "postgresql://nobody@127.0.0.1:1/nothing",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(DAGS_DIR)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -81,5 +89,3 @@ def test_dag_files_only_wire_tasks():
         text = path.read_text(encoding="utf-8")
         for forbidden in ("SELECT ", "INSERT ", "import pandas", "read_csv", "create_engine"):
             assert forbidden not in text, f"{path.name} contains {forbidden!r}"
-
-

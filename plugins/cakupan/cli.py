@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
+import os
 import shutil
 import sys
 import time
@@ -47,11 +49,17 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     scenario = generate_scenario(
-        args.out, regencies=args.regencies, days=args.days, seed=args.seed, scale=args.scale,
+        args.out,
+        regencies=args.regencies,
+        days=args.days,
+        seed=args.seed,
+        scale=args.scale,
         progress=_say,
     )
-    _say(f"scenario written to {scenario.out} ({len(scenario.days)} delivery days, "
-         f"{time.perf_counter() - started:.1f} s)")
+    _say(
+        f"scenario written to {scenario.out} ({len(scenario.days)} delivery days, "
+        f"{time.perf_counter() - started:.1f} s)"
+    )
     return 0
 
 
@@ -83,23 +91,35 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from cakupan.warehouse.engine import create_warehouse_engine
 
     _say(f"generating a {args.days}-day scenario for regencies {', '.join(args.regencies)} ...")
-    scenario = generate_scenario(scenario_dir, regencies=args.regencies, days=args.days,
-                                 seed=args.seed, scale=args.scale, progress=_say)
+    scenario = generate_scenario(
+        scenario_dir,
+        regencies=args.regencies,
+        days=args.days,
+        seed=args.seed,
+        scale=args.scale,
+        progress=_say,
+    )
     runner = DagRunner()
     for day in scenario.days:
         copied = replay_day(scenario_dir, landing, day)
         started = time.perf_counter()
         report = runner.run_date(day)
         status = "ok" if report.ok else "FAILED: " + ", ".join(report.failed_tasks)
-        _say(f"{day.isoformat()}: {copied} new files, DAGs ran in "
-             f"{time.perf_counter() - started:.1f} s, {status}")
+        _say(
+            f"{day.isoformat()}: {copied} new files, DAGs ran in "
+            f"{time.perf_counter() - started:.1f} s, {status}"
+        )
         if not report.ok:
             return 1
     _say("")
     _say(regency_table(create_warehouse_engine(warehouse), scenario.days[-1]))
     _say("")
-    _say(f"warehouse: {root / 'warehouse.duckdb'}  (schema mart; e.g. "
-         f"duckdb {root / 'warehouse.duckdb'} -c 'FROM mart.coverage_regency')")
+    db = root / "warehouse.duckdb"
+    _say(f"warehouse: {db}  (schema mart). Query it, e.g.:")
+    _say(
+        f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{db}', "
+        "read_only=True).sql('FROM mart.coverage_regency'))\""
+    )
     _say(f"landing folder: {landing}")
     return 0
 
@@ -114,15 +134,18 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the ingest and coverage DAGs for one date, in-process")
     run.add_argument("--landing", type=Path, required=True, help="landing folder")
     run.add_argument("--as-of", type=_date, required=True, help="snapshot date YYYY-MM-DD")
-    run.add_argument("--warehouse", help="SQLAlchemy URL (default $CAKUPAN_WAREHOUSE_URL "
-                     "or DuckDB under data/)")
+    run.add_argument(
+        "--warehouse", help="SQLAlchemy URL (default $CAKUPAN_WAREHOUSE_URL or DuckDB under data/)"
+    )
     run.add_argument("--settings", type=Path, help="YAML file overriding the default settings")
     run.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
     run.set_defaults(func=_cmd_run)
 
-    regencies = {"type": lambda s: [c.strip() for c in s.split(",") if c.strip()],
-                 "default": ["1612", "1603", "1606"],
-                 "help": "comma-separated regency codes (default 1612,1603,1606)"}
+    regencies = {
+        "type": lambda s: [c.strip() for c in s.split(",") if c.strip()],
+        "default": ["1612", "1603", "1606"],
+        "help": "comma-separated regency codes (default 1612,1603,1606)",
+    }
     gen = sub.add_parser("generate", help="write a realistic, messy multi-day scenario")
     gen.add_argument("--out", type=Path, required=True)
     gen.add_argument("--regencies", **regencies)
@@ -146,5 +169,19 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def entry_point() -> None:
+    """Console entry: run, then leave without interpreter teardown.
+
+    All work is committed by then. Tearing down the interpreter makes DuckDB's nanobind
+    bindings print pages of "leaked instance" warnings about objects still referenced by
+    other libraries' module globals; they are harmless and would bury the summary.
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry_point()

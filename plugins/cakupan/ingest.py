@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from cakupan.checks.nik import mask_nik
@@ -32,6 +31,7 @@ from cakupan.sources.specs import FLAGS, SOURCES, SourceSpec
 from cakupan.warehouse.bulk import bulk_insert
 from cakupan.warehouse.engine import lock_exclusive
 from cakupan.warehouse.schema import village_codes
+from cakupan.warehouse.sqlfiles import query_file, run_file
 
 log = get_logger(__name__)
 
@@ -81,13 +81,9 @@ def suite_parameters(received_date: dt.date, settings: Settings) -> dict[str, An
 
 def _ledger_lookup(conn: Connection, lf: LandingFile) -> tuple[bool, str | None]:
     """(this name+content already recorded?, name of an earlier file with this content)."""
-    rows = conn.execute(
-        sa.text(
-            "SELECT file_name FROM staging.file_ledger "
-            "WHERE source = :source AND sha256 = :sha256 ORDER BY loaded_at, file_name"
-        ),
-        {"source": lf.source, "sha256": lf.sha256},
-    ).all()
+    rows = query_file(
+        conn, "staging/ledger_same_content.sql", {"source": lf.source, "sha256": lf.sha256}
+    )
     names = [r.file_name for r in rows]
     return lf.name in names, (names[0] if names else None)
 
@@ -131,19 +127,24 @@ def _rejected_table(
     row_data = rows[text_columns].astype(object).where(rows[text_columns].notna(), None)
     as_json = [json.dumps(r, ensure_ascii=False, default=str) for r in row_data.to_dict("records")]
     village = rows["village_code"] if "village_code" in rows else pd.Series(None, index=rows.index)
-    return pa.table({
-        "source": pa.array([spec.name] * n, pa.string()),
-        "file_name": pa.array([lf.name] * n, pa.string()),
-        "sha256": pa.array([lf.sha256] * n, pa.string()),
-        "received_date": pa.array([received] * n, pa.date32()),
-        "row_number": pa.array(rows["row_number"].astype("int64"), pa.int32()),
-        "reason": pa.array(verdict.reason[rows.index].to_numpy(dtype=object), pa.string()),
-        "village_code": pa.array(village.astype(object).to_numpy(), pa.string(), from_pandas=True),
-        "nik": pa.array(rows["nik"].astype(object).to_numpy(), pa.string(), from_pandas=True),
-        "nik_masked": pa.array(mask_nik(rows["nik"]).astype(object).to_numpy(), pa.string(),
-                               from_pandas=True),
-        "row_data": pa.array(as_json, pa.string()),
-    })
+    return pa.table(
+        {
+            "source": pa.array([spec.name] * n, pa.string()),
+            "file_name": pa.array([lf.name] * n, pa.string()),
+            "sha256": pa.array([lf.sha256] * n, pa.string()),
+            "received_date": pa.array([received] * n, pa.date32()),
+            "row_number": pa.array(rows["row_number"].astype("int64"), pa.int32()),
+            "reason": pa.array(verdict.reason[rows.index].to_numpy(dtype=object), pa.string()),
+            "village_code": pa.array(
+                village.astype(object).to_numpy(), pa.string(), from_pandas=True
+            ),
+            "nik": pa.array(rows["nik"].astype(object).to_numpy(), pa.string(), from_pandas=True),
+            "nik_masked": pa.array(
+                mask_nik(rows["nik"]).astype(object).to_numpy(), pa.string(), from_pandas=True
+            ),
+            "row_data": pa.array(as_json, pa.string()),
+        }
+    )
 
 
 def _write_ledger(conn: Connection, result: FileResult, run_id: str | None) -> None:
@@ -152,24 +153,20 @@ def _write_ledger(conn: Connection, result: FileResult, run_id: str | None) -> N
     row["flags_by_reason"] = json.dumps(result.flags_by_reason, sort_keys=True)
     row["run_id"] = run_id
     row["loaded_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    columns = ", ".join(row)
-    values = ", ".join(f":{k}" for k in row)
-    conn.execute(sa.text(f"INSERT INTO staging.file_ledger ({columns}) VALUES ({values})"), row)
+    run_file(conn, "staging/ledger_insert.sql", row)
 
 
-def _examine(lf: LandingFile, received: dt.date, settings: Settings) -> tuple[FileResult, Any]:
-    """Read and judge a file without touching the warehouse (the slow, pure part)."""
-    spec = SOURCES[lf.source]
-    result = FileResult(lf.source, lf.name, lf.sha256, received, status="loaded")
-    try:
-        raw = read_table(lf.path, spec)
-    except FileRejected as exc:
-        result.status, result.error = "rejected_file", str(exc)
-        return result, None
-    frame = normalise(raw, spec, received)
-    outcome = run_suite(frame, spec.name, suite_parameters(received, settings))
-    verdict = judge(frame, spec, outcome)
-    result.header_row = raw.header_row
+@dataclass
+class Examined:
+    """A file read and judged, ready to be recorded (tables is None for rejected files)."""
+
+    file: LandingFile
+    result: FileResult
+    tables: tuple[pa.Table, pa.Table] | None = None
+
+
+def _file_result(examined: Examined, frame: pd.DataFrame, verdict: Verdict) -> None:
+    result = examined.result
     result.rows_read = len(frame)
     result.rows_loaded = int(verdict.loaded.sum())
     result.rows_rejected = result.rows_read - result.rows_loaded
@@ -178,40 +175,62 @@ def _examine(lf: LandingFile, received: dt.date, settings: Settings) -> tuple[Fi
         flag: int(verdict.flags[flag].sum()) for flag in FLAGS if verdict.flags[flag].any()
     }
     result.check_accounting()
-    tables = (
-        _loaded_table(frame, verdict, spec, lf, received),
-        _rejected_table(frame, verdict, spec, lf, received),
-    )
-    return result, tables
+
+
+def examine(files: list[LandingFile], received: dt.date, settings: Settings) -> list[Examined]:
+    """Read, normalise and judge files of one source without touching the warehouse.
+
+    All readable files are validated together in one GX call (rows keyed by file_index and
+    row_number): GX's cost is mostly per call, so 2,900 small workbooks cost one call.
+    """
+    if not files:
+        return []
+    spec = SOURCES[files[0].source]
+    examined: list[Examined] = []
+    frames: list[pd.DataFrame] = []
+    for lf in files:
+        item = Examined(lf, FileResult(lf.source, lf.name, lf.sha256, received, "loaded"))
+        examined.append(item)
+        try:
+            raw = read_table(lf.path, spec)
+        except FileRejected as exc:
+            item.result.status, item.result.error = "rejected_file", str(exc)
+            continue
+        item.result.header_row = raw.header_row
+        frame = normalise(raw, spec, received)
+        frame["file_index"] = len(examined) - 1
+        frames.append(frame)
+    if not frames:
+        return examined
+    combined = pd.concat(frames, ignore_index=True)
+    outcome = run_suite(combined, spec.name, suite_parameters(received, settings))
+    verdict = judge(combined, spec, outcome)
+    for index, rows in combined.groupby("file_index", sort=False).groups.items():
+        item = examined[int(index)]
+        frame = combined.loc[rows]
+        part = Verdict(reason=verdict.reason.loc[rows], flags=verdict.flags.loc[rows])
+        _file_result(item, frame, part)
+        item.tables = (
+            _loaded_table(frame, part, spec, item.file, received),
+            _rejected_table(frame, part, spec, item.file, received),
+        )
+    return examined
 
 
 def _skipped(lf: LandingFile, received: dt.date, earlier: str) -> FileResult:
     return FileResult(
-        lf.source, lf.name, lf.sha256, received, status="skipped_duplicate",
+        lf.source,
+        lf.name,
+        lf.sha256,
+        received,
+        status="skipped_duplicate",
         error=f"isi sama dengan berkas {earlier} / same content as file {earlier}",
     )
 
 
-def ingest_file(
-    engine: Engine,
-    lf: LandingFile,
-    received_date: dt.date,
-    settings: Settings,
-    run_id: str | None = None,
-) -> FileResult | None:
-    """Ingest one file; None when it is already in the ledger or changed while being read."""
-    with engine.connect() as conn:
-        recorded, earlier = _ledger_lookup(conn, lf)
-    if recorded:
-        return None
-    tables = None
-    if earlier is not None:
-        result = _skipped(lf, received_date, earlier)
-    else:
-        result, tables = _examine(lf, received_date, settings)
-        if sha256_of(lf.path) != lf.sha256:
-            log.warning("file_changed_while_reading", source=lf.source, file=lf.name)
-            return None
+def _record(engine: Engine, item: Examined, run_id: str | None) -> FileResult | None:
+    """Write one file's rows, rejections and ledger entry in one transaction."""
+    lf, result, tables = item.file, item.result, item.tables
     with engine.begin() as conn:
         # Decide again under the lock: another worker may have recorded this content.
         lock_exclusive(conn, f"file:{lf.source}:{lf.sha256}")
@@ -219,15 +238,61 @@ def ingest_file(
         if recorded:
             return None
         if earlier is not None and result.status != "skipped_duplicate":
-            result, tables = _skipped(lf, received_date, earlier), None
+            result, tables = _skipped(lf, result.received_date, earlier), None
         if tables is not None:
             loaded, rejected = tables
             bulk_insert(conn, f"staging.{lf.source}", loaded)
             bulk_insert(conn, "staging.rejected_rows", rejected)
         _write_ledger(conn, result, run_id)
     log.info(
-        "file_ingested", source=lf.source, file=lf.name, status=result.status,
-        rows_read=result.rows_read, rows_loaded=result.rows_loaded,
-        rows_rejected=result.rows_rejected, error=result.error,
+        "file_ingested",
+        source=lf.source,
+        file=lf.name,
+        status=result.status,
+        rows_read=result.rows_read,
+        rows_loaded=result.rows_loaded,
+        rows_rejected=result.rows_rejected,
+        error=result.error,
     )
     return result
+
+
+def ingest_files(
+    engine: Engine,
+    files: list[LandingFile],
+    received_date: dt.date,
+    settings: Settings,
+    run_id: str | None = None,
+) -> list[FileResult]:
+    """Ingest files of one source; each lands (rows + rejections + ledger) atomically.
+
+    Files already in the ledger are passed over; a file whose content was already seen
+    (earlier, or earlier in this batch) is recorded as skipped_duplicate; a file that
+    changed while being read is left for the next run.
+    """
+    to_read: list[LandingFile] = []
+    duplicates: list[Examined] = []
+    first_name: dict[str, str] = {}
+    with engine.connect() as conn:
+        for lf in files:
+            recorded, earlier = _ledger_lookup(conn, lf)
+            earlier = earlier or first_name.get(lf.sha256)
+            if recorded:
+                continue
+            if earlier is not None:
+                duplicates.append(Examined(lf, _skipped(lf, received_date, earlier)))
+                continue
+            first_name[lf.sha256] = lf.name
+            to_read.append(lf)
+    results: list[FileResult] = []
+    for item in examine(to_read, received_date, settings) + duplicates:
+        if (
+            item.result.status != "skipped_duplicate"
+            and sha256_of(item.file.path) != item.file.sha256
+        ):
+            log.warning("file_changed_while_reading", source=item.file.source, file=item.file.name)
+            continue
+        result = _record(engine, item, run_id)
+        if result is not None:
+            results.append(result)
+    return results

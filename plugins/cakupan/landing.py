@@ -10,8 +10,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+from cakupan.warehouse.sqlfiles import query_file
 
 _CHUNK = 1 << 20
 
@@ -57,10 +58,7 @@ def scan(landing_dir: Path, source: str) -> list[LandingFile]:
 
 def known_files(conn: Connection, source: str) -> set[tuple[str, str]]:
     """(file_name, sha256) pairs already in the ledger for ``source``."""
-    rows = conn.execute(
-        sa.text("SELECT file_name, sha256 FROM staging.file_ledger WHERE source = :source"),
-        {"source": source},
-    )
+    rows = query_file(conn, "staging/ledger_files.sql", {"source": source})
     return {(r.file_name, r.sha256) for r in rows}
 
 

@@ -12,9 +12,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
-from cakupan.ingest import ingest_file
+from cakupan.ingest import ingest_files
 from cakupan.landing import LandingFile, new_files, scan
 from cakupan.logs import get_logger
 from cakupan.marts.snapshot import build_snapshot
@@ -22,6 +20,7 @@ from cakupan.paths import landing_dir, work_dir
 from cakupan.settings import load_settings
 from cakupan.warehouse.engine import create_warehouse_engine
 from cakupan.warehouse.schema import ensure_schema
+from cakupan.warehouse.sqlfiles import query_file
 
 log = get_logger(__name__)
 
@@ -56,13 +55,19 @@ def discover(source: str, received_date: dt.date, run_id: str) -> list[str]:
     manifests = []
     for i, batch in enumerate(b for b in batches if b):
         path = folder / f"batch-{i:04d}.json"
-        path.write_text(json.dumps({
-            "source": source,
-            "received_date": received_date.isoformat(),
-            "run_id": run_id,
-            "landing_dir": str(landing_dir()),
-            "files": [{"name": f.name, "sha256": f.sha256} for f in batch],
-        }, indent=1), encoding="utf-8")
+        path.write_text(
+            json.dumps(
+                {
+                    "source": source,
+                    "received_date": received_date.isoformat(),
+                    "run_id": run_id,
+                    "landing_dir": str(landing_dir()),
+                    "files": [{"name": f.name, "sha256": f.sha256} for f in batch],
+                },
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
         manifests.append(str(path))
     log.info("files_discovered", source=source, new_files=len(fresh), batches=len(manifests))
     return manifests
@@ -83,11 +88,9 @@ def load_batch(manifest_path: str) -> dict[str, int]:
     engine = create_warehouse_engine()
     settings = load_settings()
     counts: Counter[str] = Counter()
-    for lf in _manifest_files(manifest):
-        result = ingest_file(engine, lf, received, settings, manifest["run_id"])
-        if result is None:
-            counts["unchanged"] += 1
-            continue
+    for result in ingest_files(
+        engine, _manifest_files(manifest), received, settings, manifest["run_id"]
+    ):
         counts[result.status] += 1
         counts["rows_read"] += result.rows_read
         counts["rows_loaded"] += result.rows_loaded
@@ -95,41 +98,40 @@ def load_batch(manifest_path: str) -> dict[str, int]:
     return dict(counts)
 
 
+class AccountingFailed(RuntimeError):
+    """A file's rows are not all accounted for: the task fails and says which file."""
+
+
 def reconcile(manifest_paths: list[str]) -> dict[str, int]:
-    """Check the ledger of every file of this run: rows_read = rows_loaded + rows_rejected,
-    and the staging tables hold exactly those rows. Fails loudly on any difference."""
+    """Check every file of this run: rows_read = rows_loaded + rows_rejected, and staging
+    holds exactly those rows. Fails loudly on any difference."""
     engine = create_warehouse_engine()
     problems: list[str] = []
     totals: Counter[str] = Counter()
     with engine.connect() as conn:
         for path in manifest_paths:
             manifest = json.loads(Path(path).read_text(encoding="utf-8"))
-            source = manifest["source"]
             for f in manifest["files"]:
-                row = conn.execute(sa.text(
-                    "SELECT status, rows_read, rows_loaded, rows_rejected FROM staging.file_ledger "
-                    "WHERE source = :source AND file_name = :name AND sha256 = :sha"),
-                    {"source": source, "name": f["name"], "sha": f["sha256"]}).one_or_none()
-                if row is None:
+                key = {"source": manifest["source"], "file_name": f["name"], "sha256": f["sha256"]}
+                found = query_file(conn, "staging/file_accounting.sql", key)
+                if not found:
                     totals["deferred"] += 1  # changed while being read: the next run takes it
                     continue
+                row = found[0]
                 totals[row.status] += 1
-                loaded = conn.execute(sa.text(
-                    f"SELECT COUNT(*) FROM staging.{source} "
-                    "WHERE sha256 = :sha AND file_name = :name"),
-                    {"sha": f["sha256"], "name": f["name"]}).scalar_one()
-                rejected = conn.execute(sa.text(
-                    "SELECT COUNT(*) FROM staging.rejected_rows "
-                    "WHERE source = :source AND sha256 = :sha AND file_name = :name"),
-                    {"source": source, "sha": f["sha256"], "name": f["name"]}).scalar_one()
-                if not (row.rows_read == row.rows_loaded + row.rows_rejected
-                        and loaded == row.rows_loaded and rejected == row.rows_rejected):
+                if not (
+                    row.rows_read == row.rows_loaded + row.rows_rejected
+                    and row.staged_loaded == row.rows_loaded
+                    and row.staged_rejected == row.rows_rejected
+                ):
                     problems.append(
-                        f"{source}/{f['name']}: ledger read={row.rows_read} "
+                        f"{key['source']}/{key['file_name']}: ledger read={row.rows_read} "
                         f"loaded={row.rows_loaded} rejected={row.rows_rejected}, staging has "
-                        f"{loaded} loaded and {rejected} rejected rows")
+                        f"{row.staged_loaded} loaded and {row.staged_rejected} rejected rows"
+                    )
     if problems:
-        raise RuntimeError("row accounting failed:\n" + "\n".join(problems))
+        raise AccountingFailed("row accounting failed:\n" + "\n".join(problems))
+    log.info("rows_accounted_for", **totals)
     return dict(totals)
 
 

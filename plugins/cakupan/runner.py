@@ -70,7 +70,9 @@ def _prepare_airflow() -> None:
 
     db.initdb()
     Pool.create_or_update_pool(
-        WAREHOUSE_POOL, slots=1, description="one warehouse writer at a time (DuckDB)",
+        WAREHOUSE_POOL,
+        slots=1,
+        description="one warehouse writer at a time (DuckDB)",
         include_deferred=False,
     )
 
@@ -110,6 +112,5 @@ class DagRunner:
         for dag_id in INGEST_DAG_IDS:
             self._run(dag_id, day.add(hours=5), report)
         self._run(COVERAGE_DAG_ID, day.add(hours=6, minutes=30), report)
-        log.info("run_finished", as_of=as_of.isoformat(), ok=report.ok,
-                 failed=report.failed_tasks)
+        log.info("run_finished", as_of=as_of.isoformat(), ok=report.ok, failed=report.failed_tasks)
         return report

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from cakupan.warehouse.sqlfiles import query_file
 
 _COLUMNS = (
     ("regency", "Kabupaten/Kota", 34),
@@ -33,19 +34,18 @@ def _fmt(value: object) -> str:
 def regency_table(engine: Engine, as_of: dt.date, only_active: bool = True) -> str:
     """Regency rows of mart.coverage_regency plus the province total, as aligned text."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT r.*, REPLACE(REPLACE(regency_name, 'Kabupaten ', ''), 'Kota ', 'Kota ') "
-            "AS regency FROM mart.coverage_regency AS r WHERE snapshot_date = :d "
-            "ORDER BY regency_code"), {"d": as_of}).mappings().all()
-        province = conn.execute(sa.text(
-            "SELECT *, 'SUMATERA SELATAN' AS regency, NULL AS regency_code "
-            "FROM mart.coverage_province WHERE snapshot_date = :d"), {"d": as_of}).mappings().all()
+        rows = [
+            r._mapping for r in query_file(conn, "report/regency_summary.sql", {"as_of": as_of})
+        ]
     if only_active:
-        rows = [r for r in rows if r["workers_proposed"] or r["villages_submitted"]]
-    header = " ".join(title.rjust(w) if i else title.ljust(w)
-                      for i, (_, title, w) in enumerate(_COLUMNS))
+        rows = [
+            r for r in rows if r["is_total"] or r["workers_proposed"] or r["villages_submitted"]
+        ]
+    header = " ".join(
+        title.rjust(w) if i else title.ljust(w) for i, (_, title, w) in enumerate(_COLUMNS)
+    )
     lines = [f"Coverage snapshot {as_of.isoformat()}", header, "-" * len(header)]
-    for row in [*rows, *province]:
+    for row in rows:
         cells = []
         for i, (key, _, width) in enumerate(_COLUMNS):
             text = _fmt(row[key])

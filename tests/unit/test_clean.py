@@ -394,4 +394,3 @@ def test_normalise_empty_table() -> None:
     out = normalise(RawTable(frame, 1, ()), MEMBER_EXPORTS, RECEIVED)
     assert len(out) == 0
     assert "paid_through__date" in out.columns
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cakupan.sources.headers import (
     best_header_row,
     find_header_row,

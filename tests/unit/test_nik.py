@@ -125,9 +125,7 @@ def test_semantics_on_a_mixed_column_keeps_index() -> None:
         pytest.param(make_nik(), D(1990, 3, 12), "P", False, id="declared-P-nik-says-L"),
         pytest.param(make_nik(day="52"), D(1990, 3, 12), "L", False, id="declared-L-nik-P"),
         pytest.param(make_nik(), D(1990, 3, 12), None, False, id="sex-unknown-day"),
-        pytest.param(
-            make_nik(day="52"), D(1990, 3, 12), None, False, id="sex-unknown-day+40"
-        ),
+        pytest.param(make_nik(day="52"), D(1990, 3, 12), None, False, id="sex-unknown-day+40"),
         pytest.param(make_nik(day="13"), D(1990, 3, 12), None, True, id="day-differs"),
         pytest.param(make_nik(day="53"), D(1990, 3, 12), "P", True, id="woman-day-differs"),
         pytest.param(make_nik(day="41"), D(1990, 3, 1), "P", False, id="woman-day-01"),

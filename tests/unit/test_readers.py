@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+
 from cakupan.sources.errors import FileRejected
 from cakupan.sources.readers import RawTable, read_table
 from cakupan.sources.specs import MEMBER_EXPORTS, POVERTY_LISTS, VILLAGE_SUBMISSIONS

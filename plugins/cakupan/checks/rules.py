@@ -41,10 +41,11 @@ def _python_failures(frame: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def judge(frame: pd.DataFrame, spec: SourceSpec, outcome: SuiteOutcome) -> Verdict:
-    """Give every row of a normalised file its first failing reason and its flags."""
-    row_number = frame["row_number"]
+    """Give every row of normalised files its first failing reason and its flags."""
+    keys = pd.MultiIndex.from_arrays([frame["file_index"], frame["row_number"]])
     failures: dict[str, pd.Series] = {
-        reason: row_number.isin(rows) for reason, rows in outcome.failing_rows.items()
+        reason: pd.Series(keys.isin(list(rows)), index=frame.index)
+        for reason, rows in outcome.failing_rows.items()
     }
     for reason, mask in _python_failures(frame).items():
         failures[reason] = failures[reason] | mask if reason in failures else mask
@@ -54,7 +55,7 @@ def judge(frame: pd.DataFrame, spec: SourceSpec, outcome: SuiteOutcome) -> Verdi
         if name == "duplicate_in_file":
             # Only rows that would load count as "an earlier loaded row of the same file".
             candidates = reason.isna() & frame[spec.key].notna()
-            repeated = frame.loc[candidates, spec.key].duplicated(keep="first")
+            repeated = frame.loc[candidates, ["file_index", spec.key]].duplicated(keep="first")
             mask = pd.Series(False, index=frame.index)
             mask.loc[repeated.index] = repeated
         else:

@@ -1,8 +1,9 @@
 """Great Expectations 1.x, called directly: the suites in expectations/ run on a frame.
 
 Each expectation carries ``meta.reason``, the CONTRACT §3 rejection reason of the rows it
-fails. Rows are identified by GX's own COMPLETE results, indexed by ``row_number``, so the
-quarantine uses GX's verdicts and no second copy of the same rule.
+fails. Rows are identified by GX's own COMPLETE results, indexed by ``file_index`` and
+``row_number``, so the quarantine uses GX's verdicts and no second copy of the same rule.
+A whole batch of files is validated in one call: GX's cost is mostly per call, not per row.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ class SuiteOutcome:
     """What a suite said about one frame, without any cell values (no personal data)."""
 
     suite: str
-    failing_rows: dict[str, set[int]] = field(default_factory=dict)  # reason -> row numbers
+    # reason -> {(file_index, row_number)} of the rows that fail it
+    failing_rows: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     expectations: list[dict[str, Any]] = field(default_factory=list)  # per-expectation summary
 
     @property
@@ -87,14 +89,14 @@ def _batch_definition(source: str) -> Any:
 
 
 def run_suite(frame: pd.DataFrame, source: str, parameters: dict[str, Any]) -> SuiteOutcome:
-    """Validate ``frame`` (one file, normalised) and collect failing rows by reason."""
+    """Validate ``frame`` (normalised files, keyed by file_index + row_number) by reason."""
     suite = load_suite(source)
     batch = _batch_definition(source).get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(
         suite,
         result_format={
             "result_format": "COMPLETE",
-            "unexpected_index_column_names": ["row_number"],
+            "unexpected_index_column_names": ["file_index", "row_number"],
             "partial_unexpected_count": 0,
             "return_unexpected_index_query": False,
         },
@@ -111,13 +113,18 @@ def run_suite(frame: pd.DataFrame, source: str, parameters: dict[str, Any]) -> S
         reason = (config.meta or {}).get("reason")
         if not reason:
             raise SuiteError(f"expectation {config.type} in suite {source} has no meta.reason")
-        rows = {int(r["row_number"]) for r in item.result.get("unexpected_index_list") or []}
+        rows = {
+            (int(r["file_index"]), int(r["row_number"]))
+            for r in item.result.get("unexpected_index_list") or []
+        }
         outcome.failing_rows.setdefault(reason, set()).update(rows)
-        outcome.expectations.append({
-            "type": config.type,
-            "column": config.kwargs.get("column"),
-            "reason": reason,
-            "success": bool(item.success),
-            "unexpected_count": len(rows),
-        })
+        outcome.expectations.append(
+            {
+                "type": config.type,
+                "column": config.kwargs.get("column"),
+                "reason": reason,
+                "success": bool(item.success),
+                "unexpected_count": len(rows),
+            }
+        )
     return outcome

@@ -42,5 +42,6 @@ def build_snapshot(engine: Engine, as_of: dt.date, settings: Settings) -> None:
         write_settings(conn, settings)
         for relpath in model_files("core") + model_files("mart"):
             run_file(conn, relpath, params)
-    log.info("snapshot_built", as_of=as_of.isoformat(),
-             seconds=round(time.perf_counter() - started, 2))
+    log.info(
+        "snapshot_built", as_of=as_of.isoformat(), seconds=round(time.perf_counter() - started, 2)
+    )

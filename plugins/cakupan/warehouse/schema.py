@@ -31,25 +31,31 @@ def reference_tables() -> dict[str, pa.Table]:
     villages = _read_reference("desa.csv")
     district_names = {d["code"]: d["name"] for d in districts}
     return {
-        "ref.regency": pa.table({
-            "regency_code": [r["code"] for r in regencies],
-            "regency_name": [r["name"] for r in regencies],
-            "regency_type": [r["type"] for r in regencies],
-        }),
-        "ref.district": pa.table({
-            "district_code": [d["code"] for d in districts],
-            "district_name": [d["name"] for d in districts],
-            "regency_code": [d["parent_code"] for d in districts],
-        }),
-        "ref.village": pa.table({
-            "village_code": [v["code"] for v in villages],
-            "village_name": [v["name"] for v in villages],
-            "village_type": [v["type"] for v in villages],
-            "district_code": [v["parent_code"] for v in villages],
-            "district_name": [district_names[v["parent_code"]] for v in villages],
-            "regency_code": [v["kabupaten_code"] for v in villages],
-            "regency_name": [v["kabupaten_name"] for v in villages],
-        }),
+        "ref.regency": pa.table(
+            {
+                "regency_code": [r["code"] for r in regencies],
+                "regency_name": [r["name"] for r in regencies],
+                "regency_type": [r["type"] for r in regencies],
+            }
+        ),
+        "ref.district": pa.table(
+            {
+                "district_code": [d["code"] for d in districts],
+                "district_name": [d["name"] for d in districts],
+                "regency_code": [d["parent_code"] for d in districts],
+            }
+        ),
+        "ref.village": pa.table(
+            {
+                "village_code": [v["code"] for v in villages],
+                "village_name": [v["name"] for v in villages],
+                "village_type": [v["type"] for v in villages],
+                "district_code": [v["parent_code"] for v in villages],
+                "district_name": [district_names[v["parent_code"]] for v in villages],
+                "regency_code": [v["kabupaten_code"] for v in villages],
+                "regency_name": [v["kabupaten_name"] for v in villages],
+            }
+        ),
     }
 
 
@@ -74,8 +80,11 @@ def write_settings(conn: Connection, settings: Settings) -> None:
     """Put the targets of ``settings`` into ref.regency_target / ref.province_target."""
     province = _read_reference("provinsi.csv")[0]
     rows: dict[str, list[Any]] = {
-        "regency_code": [], "village_target": [], "workforce_estimate": [],
-        "workforce_target_pct": [], "submission_deadline": [],
+        "regency_code": [],
+        "village_target": [],
+        "workforce_estimate": [],
+        "workforce_target_pct": [],
+        "submission_deadline": [],
     }
     for regency in _read_reference("kabupaten.csv"):
         entry = settings.regencies.get(regency["code"])
@@ -85,19 +94,25 @@ def write_settings(conn: Connection, settings: Settings) -> None:
         rows["workforce_estimate"].append(entry.workforce_estimate if entry else None)
         rows["workforce_target_pct"].append(entry.workforce_target_pct if entry else None)
         rows["submission_deadline"].append(entry.submission_deadline if entry else None)
-    regency_target = pa.table({
-        "regency_code": pa.array(rows["regency_code"], pa.string()),
-        "village_target": pa.array(rows["village_target"], pa.int32()),
-        "workforce_estimate": pa.array(rows["workforce_estimate"], pa.int64()),
-        "workforce_target_pct": pa.array(rows["workforce_target_pct"], pa.float64()),
-        "submission_deadline": pa.array(rows["submission_deadline"], pa.date32()),
-    })
-    province_target = pa.table({
-        "province_code": [province["code"]],
-        "province_name": [province["name"]],
-        "workforce_estimate": pa.array([settings.province_workforce_estimate], pa.int64()),
-        "workforce_target_pct": pa.array([settings.province_workforce_target_pct], pa.float64()),
-    })
+    regency_target = pa.table(
+        {
+            "regency_code": pa.array(rows["regency_code"], pa.string()),
+            "village_target": pa.array(rows["village_target"], pa.int32()),
+            "workforce_estimate": pa.array(rows["workforce_estimate"], pa.int64()),
+            "workforce_target_pct": pa.array(rows["workforce_target_pct"], pa.float64()),
+            "submission_deadline": pa.array(rows["submission_deadline"], pa.date32()),
+        }
+    )
+    province_target = pa.table(
+        {
+            "province_code": [province["code"]],
+            "province_name": [province["name"]],
+            "workforce_estimate": pa.array([settings.province_workforce_estimate], pa.int64()),
+            "workforce_target_pct": pa.array(
+                [settings.province_workforce_target_pct], pa.float64()
+            ),
+        }
+    )
     conn.execute(sa.text("DELETE FROM ref.regency_target"))
     conn.execute(sa.text("DELETE FROM ref.province_target"))
     bulk_insert(conn, "ref.regency_target", regency_target)

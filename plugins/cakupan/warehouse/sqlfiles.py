@@ -28,8 +28,19 @@ def model_files(layer: str) -> list[str]:
     return sorted(f"{layer}/{p.name}" for p in (SQL_DIR / layer).glob("*.sql"))
 
 
+def _bound(stmt: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (params or {}).items() if f":{k}" in stmt}
+
+
 def run_file(conn: Connection, relpath: str, params: Mapping[str, Any] | None = None) -> None:
     """Run every statement of a SQL file with bound parameters (never string-formatted)."""
     for stmt in statements(relpath):
-        used = {k: v for k, v in (params or {}).items() if f":{k}" in stmt}
-        conn.execute(sa.text(stmt), used)
+        conn.execute(sa.text(stmt), _bound(stmt, params))
+
+
+def query_file(
+    conn: Connection, relpath: str, params: Mapping[str, Any] | None = None
+) -> list[sa.Row]:
+    """The rows of a one-statement SQL file, with bound parameters."""
+    (stmt,) = statements(relpath)
+    return list(conn.execute(sa.text(stmt), _bound(stmt, params)))
