@@ -1,0 +1,65 @@
+"""Settings: shipped defaults, overridden key by key (nested too), errors that name the key."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cakupan.settings import SettingsError, load_settings
+
+
+def test_shipped_defaults_match_the_contract():
+    s = load_settings()
+    assert (s.min_age, s.max_age, s.grace_months, s.poor_max_decile, s.kpj_digits) == (
+        15,
+        65,
+        3,
+        5,
+        11,
+    )
+    assert s.village_target == 100
+    assert (s.province_workforce_estimate, s.province_workforce_target_pct) == (3_000_000, 50)
+    pali = s.regencies["1612"]
+    assert (pali.workforce_estimate, pali.workforce_target_pct) == (50_000, 50)
+    assert pali.submission_deadline == dt.date(2025, 5, 30)
+    assert set(s.regencies) == {"1612"}  # unknown figures stay empty, never invented
+
+
+def test_override_merges_key_by_key(tmp_path, monkeypatch):
+    override = tmp_path / "mine.yaml"
+    override.write_text(
+        "grace_months: 2\n"
+        "regencies:\n"
+        "  '1612': {village_target: 120}\n"
+        "  '1603': {submission_deadline: 2025-06-15}\n",
+        encoding="utf-8",
+    )
+    s = load_settings(override)
+    assert s.grace_months == 2 and s.min_age == 15
+    assert s.regencies["1612"].village_target == 120
+    assert s.regencies["1612"].workforce_estimate == 50_000  # kept from the defaults
+    assert s.regencies["1603"].submission_deadline == dt.date(2025, 6, 15)
+    monkeypatch.setenv("CAKUPAN_SETTINGS", str(override))
+    assert load_settings().grace_months == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("min_age: ten\n", "min_age"),
+        ("regencies: {'1612': {submission_deadline: soon}}\n", "regencies.1612"),
+        ("min_age: 70\n", "min_age < max_age"),
+        ("- a list\n", "mapping"),
+    ],
+)
+def test_bad_settings_name_the_key(tmp_path, text, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError, match=message):
+        load_settings(path)
+
+
+def test_missing_settings_file_is_named(tmp_path):
+    with pytest.raises(SettingsError, match="not found"):
+        load_settings(tmp_path / "nope.yaml")
