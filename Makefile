@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint lock clean
+.PHONY: setup demo test lint lock clean roles
 
 setup: $(STAMP)
 
@@ -24,6 +24,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# PostgreSQL only: the read-only cakupan_analyst role (SELECT on mart, nothing else) in the
+# database of CAKUPAN_WAREHOUSE_URL. Idempotent; run it once per warehouse database.
+roles: $(STAMP)
+	$(BIN)/python -m cakupan.warehouse.roles
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -29,9 +30,9 @@ def _pg_admin():
         )
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A SQLAlchemy URL of a brand-new PostgreSQL database, dropped after the test."""
+@contextmanager
+def pg_database() -> Iterator[str]:
+    """A SQLAlchemy URL of a brand-new PostgreSQL database, dropped afterwards."""
     name = f"cakupan_test_{uuid.uuid4().hex[:12]}"
     with _pg_admin() as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -41,6 +42,12 @@ def pg_url() -> Iterator[str]:
     finally:
         with _pg_admin() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with pg_database() as url:
+        yield url
 
 
 @pytest.fixture
@@ -66,3 +73,13 @@ def warehouse(warehouse_url):
     ensure_schema(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def two_warehouses(request, tmp_path) -> Iterator[tuple[str, str]]:
+    """Two empty warehouses of the same engine (e.g. a reference run and a disturbed one)."""
+    if request.param == "duckdb":
+        yield (f"duckdb:///{tmp_path / 'a.duckdb'}", f"duckdb:///{tmp_path / 'b.duckdb'}")
+        return
+    with pg_database() as first, pg_database() as second:
+        yield first, second

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from cakupan.paths import data_dir
+from cakupan.paths import data_dir, warehouse_url
 
 
 def _date(text: str) -> dt.date:
@@ -124,6 +124,33 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export_rejections(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from cakupan.exports import UnknownVillageError, export_village_rejections
+    from cakupan.warehouse.engine import create_warehouse_engine
+
+    url = sa.engine.make_url(args.warehouse or warehouse_url())
+    if url.get_backend_name() == "duckdb" and not Path(url.database or "").is_file():
+        _say(f"warehouse not found: {url.database} (run cakupan run first)")
+        return 2
+    engine = create_warehouse_engine(url.render_as_string(hide_password=False))
+    try:
+        report = export_village_rejections(engine, args.village, args.out)
+    except UnknownVillageError as exc:
+        _say(str(exc))
+        return 2
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0]
+        _say(f"cannot read the warehouse {url.render_as_string(hide_password=True)}: {reason}")
+        return 1
+    finally:
+        engine.dispose()
+    v = report.village
+    _say(f"{len(report.rows)} rejected rows of {v.name} ({v.code}) written to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cakupan",
@@ -161,6 +188,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--scale", type=float, default=1.0)
     demo.set_defaults(func=_cmd_demo)
+
+    export = sub.add_parser(
+        "export-rejections",
+        help="write a village's rejected rows, full NIK included, as .xlsx for its operator",
+    )
+    export.add_argument(
+        "--village", required=True, help="village code, 1612052011 or 16.12.05.2011"
+    )
+    export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    export.add_argument(
+        "--warehouse", help="SQLAlchemy URL (default $CAKUPAN_WAREHOUSE_URL or DuckDB under data/)"
+    )
+    export.set_defaults(func=_cmd_export_rejections)
     return parser
 
 

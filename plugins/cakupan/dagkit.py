@@ -34,7 +34,7 @@ MART_ASSET = Asset(name="cakupan_mart_coverage", uri="cakupan://warehouse/mart/c
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "cakupan",
     "retries": int(os.environ.get("CAKUPAN_TASK_RETRIES", "2")),
-    "retry_delay": dt.timedelta(minutes=2),
+    "retry_delay": dt.timedelta(seconds=int(os.environ.get("CAKUPAN_RETRY_DELAY_S", "120"))),
     "pool": WAREHOUSE_POOL,
 }
 

@@ -7,6 +7,7 @@ pipeline never moves, renames or deletes anything in the landing zone.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,10 +34,29 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+# Litter that office programs and file managers leave beside real deliveries. Anything else
+# is read, so nothing a village sent is dropped without a word.
+_LITTER_PREFIXES = ("~$", ".~lock.", "._")
+_LITTER_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
 def _is_candidate(path: Path) -> bool:
-    """Regular files, minus editor lock and temp files (``~$x.xlsx``, ``.~lock``, dotfiles)."""
+    """Regular files (no links, FIFOs or folders), minus editor lock and OS litter files."""
     name = path.name
-    return path.is_file() and not path.is_symlink() and not name.startswith((".", "~$"))
+    if name in _LITTER_NAMES or name.startswith(_LITTER_PREFIXES):
+        return False
+    return path.is_file() and not path.is_symlink()
+
+
+def storable_name(relative: str) -> str:
+    """A name the warehouse can store. A name that is not UTF-8 (a zip unpacked on Windows
+    leaves Windows-1252 bytes, "Désa" as 0xE9) is shown with its bytes read as Windows-1252;
+    the file itself is still opened by its real path."""
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(relative).decode("cp1252", errors="replace")
+    return relative
 
 
 def scan(landing_dir: Path, source: str) -> list[LandingFile]:
@@ -52,7 +72,8 @@ def scan(landing_dir: Path, source: str) -> list[LandingFile]:
             digest = sha256_of(path)
         except OSError:
             continue  # vanished or unreadable while scanning: the next run sees it again
-        files.append(LandingFile(source, path.relative_to(folder).as_posix(), digest, path))
+        relative = path.relative_to(folder).as_posix()
+        files.append(LandingFile(source, storable_name(relative), digest, path))
     return files
 
 

@@ -9,8 +9,12 @@ import datetime as dt
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import Engine
 
 from cakupan.ingest import ingest_files
 from cakupan.landing import LandingFile, new_files, scan
@@ -18,13 +22,24 @@ from cakupan.logs import get_logger
 from cakupan.marts.snapshot import build_snapshot
 from cakupan.paths import landing_dir, work_dir
 from cakupan.settings import load_settings
-from cakupan.warehouse.engine import create_warehouse_engine
+from cakupan.warehouse.engine import create_warehouse_engine, reaching
 from cakupan.warehouse.schema import ensure_schema
 from cakupan.warehouse.sqlfiles import query_file
 
 log = get_logger(__name__)
 
 BATCH_FILES = 200  # files per mapped load task: parallel on Celery, few task instances
+
+
+@contextmanager
+def _warehouse() -> Iterator[Engine]:
+    """The task's warehouse engine; connection failures become one actionable error."""
+    engine = create_warehouse_engine()
+    try:
+        with reaching(engine):
+            yield engine
+    finally:
+        engine.dispose()
 
 
 def _safe(text: str) -> str:
@@ -35,12 +50,24 @@ def discover(source: str, received_date: dt.date, run_id: str) -> list[str]:
     """Find files not yet in the ledger and write them into batch manifests.
 
     Files with the same content go to the same batch, so the first one loads and the
-    others are recorded as skipped_duplicate rather than racing each other.
+    others are recorded as skipped_duplicate rather than racing each other. A run dated
+    before the latest received date is a backfill and takes no new file.
     """
-    engine = create_warehouse_engine()
-    ensure_schema(engine)
-    with engine.connect() as conn:
-        fresh = new_files(conn, scan(landing_dir(), source))
+    with _warehouse() as engine:
+        ensure_schema(engine)
+        with engine.connect() as conn:
+            fresh = new_files(conn, scan(landing_dir(), source))
+            latest = query_file(conn, "staging/ledger_latest_received.sql")[0].latest
+    if fresh and latest is not None and received_date < latest:
+        # A backfill must reproduce its date: new files wait for a run dated >= latest.
+        log.warning(
+            "backfill_leaves_new_files",
+            source=source,
+            run_date=str(received_date),
+            latest_received=str(latest),
+            new_files=len(fresh),
+        )
+        fresh = []
     by_content: dict[str, list[LandingFile]] = defaultdict(list)
     for f in fresh:
         by_content[f.sha256].append(f)
@@ -62,7 +89,14 @@ def discover(source: str, received_date: dt.date, run_id: str) -> list[str]:
                     "received_date": received_date.isoformat(),
                     "run_id": run_id,
                     "landing_dir": str(landing_dir()),
-                    "files": [{"name": f.name, "sha256": f.sha256} for f in batch],
+                    "files": [
+                        {
+                            "name": f.name,
+                            "sha256": f.sha256,
+                            "path": f.path.relative_to(landing_dir() / source).as_posix(),
+                        }
+                        for f in batch
+                    ],
                 },
                 indent=1,
             ),
@@ -74,23 +108,28 @@ def discover(source: str, received_date: dt.date, run_id: str) -> list[str]:
 
 
 def _manifest_files(manifest: dict[str, Any]) -> list[LandingFile]:
-    root = Path(manifest["landing_dir"]) / manifest["source"]
-    return [
-        LandingFile(manifest["source"], f["name"], f["sha256"], root / f["name"])
-        for f in manifest["files"]
-    ]
+    """The manifest's files, each proven to lie inside the source's landing folder."""
+    root = (Path(manifest["landing_dir"]) / manifest["source"]).resolve()
+    files = []
+    for f in manifest["files"]:
+        path = root / f["path"]
+        if not path.resolve().is_relative_to(root):
+            raise ValueError(f"manifest names a file outside the landing folder: {f['name']}")
+        files.append(LandingFile(manifest["source"], f["name"], f["sha256"], path))
+    return files
 
 
 def load_batch(manifest_path: str) -> dict[str, int]:
     """Ingest every file of one manifest, each in its own transaction."""
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
     received = dt.date.fromisoformat(manifest["received_date"])
-    engine = create_warehouse_engine()
     settings = load_settings()
     counts: Counter[str] = Counter()
-    for result in ingest_files(
-        engine, _manifest_files(manifest), received, settings, manifest["run_id"]
-    ):
+    with _warehouse() as engine:
+        results = ingest_files(
+            engine, _manifest_files(manifest), received, settings, manifest["run_id"]
+        )
+    for result in results:
         counts[result.status] += 1
         counts["rows_read"] += result.rows_read
         counts["rows_loaded"] += result.rows_loaded
@@ -105,10 +144,9 @@ class AccountingFailed(RuntimeError):
 def reconcile(manifest_paths: list[str]) -> dict[str, int]:
     """Check every file of this run: rows_read = rows_loaded + rows_rejected, and staging
     holds exactly those rows. Fails loudly on any difference."""
-    engine = create_warehouse_engine()
     problems: list[str] = []
     totals: Counter[str] = Counter()
-    with engine.connect() as conn:
+    with _warehouse() as engine, engine.connect() as conn:
         for path in manifest_paths:
             manifest = json.loads(Path(path).read_text(encoding="utf-8"))
             for f in manifest["files"]:
@@ -137,6 +175,6 @@ def reconcile(manifest_paths: list[str]) -> dict[str, int]:
 
 def snapshot(as_of: dt.date) -> None:
     """Build the core models and marts for ``as_of``."""
-    engine = create_warehouse_engine()
-    ensure_schema(engine)
-    build_snapshot(engine, as_of, load_settings())
+    with _warehouse() as engine:
+        ensure_schema(engine)
+        build_snapshot(engine, as_of, load_settings())

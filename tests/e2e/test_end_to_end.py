@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from cakupan.cli import replay_day
 from cakupan.generate import generate_scenario
 from tests.e2e.oracle import Oracle
+from tests.runs import cakupan_run, rows, snapshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
@@ -54,39 +50,6 @@ SNAPSHOT_TABLES = ("coverage_village", "coverage_district", "coverage_regency", 
 def scenario(tmp_path_factory):
     out = tmp_path_factory.mktemp("scenario")
     return generate_scenario(out, regencies=("1612", "1603", "1606"), days=4, seed=11, scale=0.2)
-
-
-def cakupan_run(landing: Path, day: dt.date, url: str, data: Path) -> None:
-    env = {**os.environ, "CAKUPAN_DATA_DIR": str(data)}
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("cakupan")),
-            "run",
-            "--landing",
-            str(landing),
-            "--as-of",
-            day.isoformat(),
-            "--warehouse",
-            url,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-
-
-def rows(engine, sql: str, **params) -> list[dict]:
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(sa.text(sql), params).mappings()]
-
-
-def snapshot(engine, day: dt.date) -> dict[str, list[dict]]:
-    return {
-        t: rows(engine, f"SELECT * FROM mart.{t} WHERE snapshot_date = :d ORDER BY 2", d=day)
-        for t in SNAPSHOT_TABLES
-    }
 
 
 def check_against_truth(engine, oracle: Oracle, day: dt.date) -> None:

@@ -363,7 +363,10 @@ def test_missing_required_columns(
         pytest.param("a.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "unreadable", id="png"),
         pytest.param("a.xlsx", b"PK\x03\x04" + b"not a zip" * 50, "unreadable", id="broken-zip"),
         pytest.param("a.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 600, "unreadable", id="broken-ole"),
-        pytest.param("a.csv", "NIK;Nama\n".encode("utf-16"), "unreadable", id="utf16"),
+        pytest.param(
+            "a.csv", "NIK;Nama\n".encode("utf-16"), "missing_column", id="utf16-bom-no-village"
+        ),
+        pytest.param("a.csv", "NIK;Nama\n".encode("utf-16-le"), "unreadable", id="utf16-no-bom"),
         pytest.param("a.csv", b"Laporan bulanan\nTidak ada data\n", "no_header", id="no-header"),
         pytest.param(
             "a.xls", b"<html><table><tr><td>NIK</td></tr></table>", "unreadable", id="html-as-xls"

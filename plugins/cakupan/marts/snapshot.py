@@ -37,6 +37,7 @@ def build_snapshot(engine: Engine, as_of: dt.date, settings: Settings) -> None:
     """
     params = snapshot_params(as_of, settings)
     started = time.perf_counter()
+    log.info("snapshot_building", as_of=as_of.isoformat())
     with engine.begin() as conn:
         lock_exclusive(conn, "snapshot")
         write_settings(conn, settings)

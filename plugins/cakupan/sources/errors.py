@@ -84,8 +84,19 @@ class FileRejected(Exception):
         )
 
     @classmethod
+    def password_protected(cls) -> FileRejected:
+        """An encrypted workbook: the operator knows the password, the pipeline must not."""
+        return cls(
+            "password_protected",
+            "the file is password protected; open it in Excel, remove the password, "
+            "save it and send it again",
+            "berkas dilindungi kata sandi; buka di Excel, hapus kata sandinya, "
+            "simpan lalu kirim ulang",
+        )
+
+    @classmethod
     def unreadable(cls) -> FileRejected:
-        """Not a spreadsheet, or a corrupt / password-protected one."""
+        """Not a spreadsheet, or a corrupt one."""
         return cls(
             "unreadable",
             "the file cannot be read as an Excel (.xlsx, .xls) or CSV file; "

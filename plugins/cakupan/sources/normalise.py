@@ -31,6 +31,9 @@ Choices the contract leaves open:
   database exports write them; day-first always; two-digit years are refused; English month
   names are accepted besides the Indonesian ones (no name means different months in the two).
   A number in a date column (an Excel serial whose cell lost its date format) is not a date.
+  Nothing outside 1900-2100 is a date, whatever its form, Excel date cells included.
+* Spaces are every Unicode space (what ``str.isspace`` calls whitespace); ids and village
+  codes also lose zero-width characters and a stray BOM.
 * Sex also accepts Pria/Wanita/Lelaki (unambiguous Indonesian words); anything else is empty.
 """
 
@@ -52,6 +55,8 @@ if TYPE_CHECKING:
     from cakupan.sources.readers import RawTable
 
 TEXT_DTYPE = "string[pyarrow]"
+# Outside these years a "date" is a typo (0990, 2199) or an empty Excel cell's serial 0.
+MIN_YEAR, MAX_YEAR = 1900, 2100
 # A CSV NIK in Excel's scientific notation counts as a numeric spreadsheet cell.
 MONTHS: dict[str, int] = {
     # Indonesian full names and abbreviations
@@ -71,8 +76,12 @@ SEX_VALUES: dict[str, str] = {
 }  # fmt: skip
 
 # RE2 (Arrow) and Python's re read these the same way; [0-9], not \d, so that Arabic-Indic
-# or full-width digits never pass as digits.
-_SPACES = "\\s\u00a0\u2007\u202f"
+# or full-width digits never pass as digits. RE2's \s is ASCII only, so the spaces are spelled
+# out: exactly what Arrow's utf8_trim_whitespace (and str.isspace) call whitespace, so that
+# stripping and trimming agree and cleaning twice changes nothing.
+_SPACES = "\t\n\x0b\x0c\r\x1c-\x1f \x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Invisible characters pasted from WhatsApp or Word, or a BOM left inside a concatenated file.
+_INVISIBLE = "\u200b-\u200d\u2060\ufeff"
 _GAP = f"[{_SPACES}]+"
 _TIME = rf"(?:(?:{_GAP}|[tT])[0-9]{{1,2}}[:.][0-9]{{2}}(?:[:.][0-9]{{2}}(?:\.[0-9]+)?)?)?"
 _DATE_PATTERNS = (
@@ -85,9 +94,12 @@ _MONTH_PATTERNS = (
     r"^(?P<m>[0-9]{1,2})[/-](?P<y>[0-9]{4})$",
     rf"^(?P<name>[A-Za-z]+)\.?[{_SPACES}.-]*(?P<y>[0-9]{{4}})$",
 )
-_ID_SEPARATORS = f"[{_SPACES}.\\-\u2010-\u2015\u2212]+"
-_VILLAGE_SEPARATORS = f"[{_SPACES}.]+"
-_LEADING_APOSTROPHE = "^['\u2018\u2019`]+"
+_ID_SEPARATOR_SET = f"{_SPACES}{_INVISIBLE}.\\-\u2010-\u2015\u2212"
+_VILLAGE_SEPARATOR_SET = f"{_SPACES}{_INVISIBLE}."
+_APOSTROPHES = "'\u2018\u2019`"
+# Excel's text prefix may come after stray spaces, so the leading run takes both.
+_ID_STRIP = f"^[{_APOSTROPHES}{_ID_SEPARATOR_SET}]+|[{_ID_SEPARATOR_SET}]+"
+_VILLAGE_STRIP = f"^[{_APOSTROPHES}{_VILLAGE_SEPARATOR_SET}]+|[{_VILLAGE_SEPARATOR_SET}]+"
 _SCIENTIFIC = r"^[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+$"
 _WHOLE_NUMBER = r"^-?[0-9]{1,9}(?:\.0+)?$"
 
@@ -213,8 +225,8 @@ class _Cells:
                 return cls(pa.nulls(len(values), pa.large_string()), {})
             if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
                 return cls(_as_array(array), {})
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            pass
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            pass  # mixed or typed cells (an int beyond int64 too): cell by cell below
         texts: list[str | None] = []
         typed: dict[int, Any] = {}
         for position, value in enumerate(values):
@@ -230,11 +242,13 @@ class _Cells:
         return {p: v for p, v in self.typed.items() if _is_number(v)}
 
     def dates(self) -> dict[int, dt.date]:
-        return {
+        """Date cells within MIN_YEAR..MAX_YEAR; others stay text, which no date rule accepts."""
+        days = {
             p: v.date() if isinstance(v, dt.datetime) else v
             for p, v in self.typed.items()
             if isinstance(v, dt.date)
         }
+        return {p: d for p, d in days.items() if MIN_YEAR <= d.year <= MAX_YEAR}
 
     def text_with_typed(self, numbers: bool = True) -> pa.Array:
         """The text column with typed cells rendered in (numbers too unless told not to)."""
@@ -258,7 +272,7 @@ def _clean_id(cells: _Cells) -> pa.Array:
     import pyarrow.compute as pc
 
     text = pc.utf8_trim_whitespace(cells.text_with_typed(numbers=False))
-    text = _strip_pattern(text, f"{_LEADING_APOSTROPHE}|{_ID_SEPARATORS}", ".- ")
+    text = _strip_pattern(text, _ID_STRIP, ".- ")
     numbers = {p: _number_text(v) for p, v in cells.numbers().items()}
     return _overlay(_empty_to_null(text), numbers)
 
@@ -280,7 +294,7 @@ def _clean_village(cells: _Cells) -> pa.Array:
     import pyarrow.compute as pc
 
     text = pc.utf8_trim_whitespace(cells.text_with_typed(numbers=False))
-    text = _strip_pattern(text, f"{_LEADING_APOSTROPHE}|{_VILLAGE_SEPARATORS}", ". ")
+    text = _strip_pattern(text, _VILLAGE_STRIP, ". ")
     numbers = {p: _number_text(v) for p, v in cells.numbers().items()}
     return _overlay(_empty_to_null(text), numbers)
 
@@ -300,8 +314,9 @@ def _whole_numbers(text: pa.Array) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    short = pc.less_equal(pc.utf8_length(text), 9)
-    plain = pc.and_(pc.utf8_is_digit(text), short).fill_null(False)  # the usual "3"
+    short = pc.and_(pc.less_equal(pc.utf8_length(text), 9), pc.string_is_ascii(text))
+    # the usual "3"; ASCII only, as utf8_is_digit also says yes to "٣" and "３"
+    plain = pc.and_(pc.utf8_is_digit(text), short).fill_null(False)
     other = pc.invert(plain).fill_null(True)
     whole = pc.and_(other, pc.match_substring_regex(text, _WHOLE_NUMBER)).fill_null(False)
     digits = pc.replace_with_mask(
@@ -407,7 +422,8 @@ def _valid_days(
     """Which (year, month, day) are real dates, and those dates as ``datetime64[D]``."""
     import numpy as np
 
-    ok = (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+    ok = (year >= MIN_YEAR) & (year <= MAX_YEAR) & (month >= 1) & (month <= 12)
+    ok &= (day >= 1) & (day <= 31)
     y = np.where(ok, year, 1970)
     m = np.where(ok, month, 1)
     d = np.where(ok, day, 1)

@@ -13,26 +13,34 @@ contract ignores (a pre-filled "No" column, a lookup formula) do not make a data
 
 CSV specifics: the header is looked for in the first 15 records with each candidate delimiter
 (comma, semicolon, tab) and the delimiter that finds it wins. Encoding is UTF-8 (BOM or not)
-unless the bytes are not valid UTF-8, then Windows-1252. Every cell is read as text into
-Arrow-backed strings (``string[pyarrow]``, missing = NA), so "0012" stays "0012". Arrow's CSV
-reader takes the usual well-formed file (the 4-million-row poverty list in seconds, no Python
-loops); a file it refuses (ragged rows, Windows-1252) goes through pandas' C parser, which
-gives the same result. A row number counts CSV records, so a quoted cell spanning lines is
-still one row.
+unless the bytes are not valid UTF-8, then Windows-1252; a UTF-16 BOM (Excel's "Unicode
+text", tab-separated) gets the file streamed to a temporary UTF-8 copy first. Every cell is
+read as text into Arrow-backed strings (``string[pyarrow]``, missing = NA), so "0012" stays
+"0012". Arrow's CSV reader takes the usual well-formed file (the 4-million-row poverty list
+in seconds, no Python loops); a file it refuses (ragged rows, Windows-1252) goes through
+pandas' C parser, which gives the same result. A row number counts CSV records, so a quoted
+cell spanning lines is still one row.
 
 Excel specifics: python-calamine returns typed cells (float for numbers, date/datetime for
 date cells, str for text, formulas as their cached values); those values are kept as Python
-objects so the NIK rules can tell a numeric cell from a text cell. The first sheet whose
-first 15 non-empty-area rows hold a full header is read; calamine's ``sheet.start`` gives the
-offset of leading empty rows, so numbers stay true sheet row numbers.
+objects so the NIK rules can tell a numeric cell from a text cell. A formula whose file
+holds no cached value (written by a tool that does not compute) and an error value (#N/A)
+both arrive empty. A merged range shows its value in every cell it spans, as on screen.
+Hidden rows and columns are read like any other. The first visible sheet whose first 15
+non-empty-area rows hold a full header is read (a hidden sheet only when no visible one
+has one); calamine's ``sheet.start`` gives the offset of leading empty rows, so numbers
+stay true sheet row numbers. A workbook saved with a password is rejected saying so, not
+as merely unreadable.
 
 OS errors (file missing, no permission) are not the operator's fault and propagate.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +63,9 @@ CSV_DELIMITERS = (",", ";", "\t")
 CSV_TEXT_DTYPE = "string[pyarrow]"
 # The header must lie in the first 15 records; 1 MiB holds them unless a title cell is huge.
 _HEAD_BYTES = 1 << 20
+_TRANSCODE_CHUNK = 1 << 20
+_ENCRYPTION_INFO = "EncryptionInfo\0".encode("utf-16-le")
+_ENCRYPTION_INFO_SIZE = len(_ENCRYPTION_INFO).to_bytes(2, "little")
 _PHYSICAL_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CSV_FILLER = re.compile(r'[\s,;"\ufeff]+')
@@ -149,12 +160,20 @@ def _choose_header(
 
 
 def _finish(
-    frame: pd.DataFrame, header_row: int, matched: dict[str, int], spec: SourceSpec
+    frame: pd.DataFrame,
+    header_row: int,
+    matched: dict[str, int],
+    spec: SourceSpec,
+    first_data_row: int | None = None,
 ) -> RawTable:
-    """Number the rows from the header, then drop rows with every recognised cell empty."""
+    """Number the rows from the header, then drop rows with every recognised cell empty.
+
+    The first data row is the one under the header unless the header spans more rows.
+    """
     import numpy as np
 
-    frame["row_number"] = np.arange(header_row + 1, header_row + 1 + len(frame), dtype="int64")
+    first = header_row + 1 if first_data_row is None else first_data_row
+    frame["row_number"] = np.arange(first, first + len(frame), dtype="int64")
     found = tuple(c.name for c in spec.columns if c.name in matched)
     if len(frame):
         empty = np.ones(len(frame), dtype=bool)
@@ -183,22 +202,24 @@ def _blank_mask(column: pd.Series) -> Any:
 
 def _read_excel(path: Path, spec: SourceSpec) -> RawTable:
     import pandas as pd
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, PasswordError
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own zoo for corrupt / encrypted files
         log.info("excel_open_failed", file=path.name, error=type(exc).__name__)
-        raise FileRejected.unreadable() from exc
+        raise _excel_error(exc, path) from exc
 
     with workbook:
         tops: list[tuple[Any, list[list[object]]]] = []
         failures = 0
-        for index in range(len(workbook.sheet_names)):
+        for index in _sheet_order(workbook):
             try:
                 sheet = workbook.get_sheet_by_index(index)
-                top = sheet.to_python(nrows=HEADER_SEARCH_ROWS)
+                top = _fill_merged(sheet, sheet.to_python(nrows=HEADER_SEARCH_ROWS))
             except Exception as exc:  # e.g. a chart sheet; another sheet may hold the data
+                if isinstance(exc, PasswordError):
+                    raise FileRejected.password_protected() from exc
                 failures += 1
                 log.info(
                     "excel_sheet_skipped", file=path.name, sheet=index, error=type(exc).__name__
@@ -213,12 +234,13 @@ def _read_excel(path: Path, spec: SourceSpec) -> RawTable:
 
         sheet, header_index, matched = _choose_header(tops, spec)
         try:
-            rows = sheet.to_python()
+            rows = _fill_merged(sheet, sheet.to_python())
         except Exception as exc:
-            raise FileRejected.unreadable() from exc
+            raise _excel_error(exc, path) from exc
         first_row = sheet.start[0] if sheet.start else 0
+        depth = _header_depth(sheet, header_index, matched, spec)
 
-    data = rows[header_index + 1 :]
+    data = rows[header_index + 1 + depth :]
     columns: dict[str, Any] = {}
     for name, position in matched.items():
         values = [row[position] if position < len(row) else None for row in data]
@@ -227,7 +249,97 @@ def _read_excel(path: Path, spec: SourceSpec) -> RawTable:
         )
     frame = pd.DataFrame(columns, index=range(len(data)))
     header_row = first_row + header_index + 1
-    return _finish(frame, header_row, matched, spec)
+    return _finish(frame, header_row, matched, spec, first_data_row=header_row + 1 + depth)
+
+
+def _sheet_order(workbook: Any) -> list[int]:
+    """Sheet indexes, visible sheets first: an old list the operator hid is not the one
+    they mean to send, so a hidden sheet is read only when no visible one has a header."""
+    from python_calamine import SheetVisibleEnum
+
+    try:
+        hidden = [m.visible != SheetVisibleEnum.Visible for m in workbook.sheets_metadata]
+    except Exception:  # metadata is a nicety; the sheets themselves are what matters
+        hidden = [False] * len(workbook.sheet_names)
+    return sorted(range(len(hidden)), key=lambda index: (hidden[index], index))
+
+
+def _header_depth(sheet: Any, header_index: int, matched: dict[str, int], spec: SourceSpec) -> int:
+    """Rows under the header row that are part of it: a two-row header.
+
+    When every required column's header cell is merged down over the next rows (and a
+    grouped column such as "Alamat" has its sub-headers there), those rows show header
+    text in every required column: they are not data. Only when all required cells are
+    merged, so a data row can never vanish behind one stray merge.
+    """
+    merges = sheet.merged_cell_ranges or []
+    if not merges:
+        return 0
+    row0, col0 = sheet.start or (0, 0)
+    top = row0 + header_index
+    reach: dict[int, int] = {}
+    for (r0, c0), (r1, c1) in merges:
+        if r0 == top and r1 > top:
+            for column in range(c0, c1 + 1):
+                reach[column] = max(reach.get(column, 0), r1 - top)
+    return min(reach.get(col0 + matched[name], 0) for name in spec.required)
+
+
+def _excel_error(exc: Exception, path: Path) -> FileRejected:
+    """What to tell the operator about a workbook calamine could not read."""
+    from python_calamine import PasswordError
+
+    if isinstance(exc, PasswordError) or _is_encrypted_package(path):
+        return FileRejected.password_protected()
+    return FileRejected.unreadable()
+
+
+def _is_encrypted_package(path: Path) -> bool:
+    """An OLE container holding an ``EncryptionInfo`` stream, whatever the file's name.
+
+    That is what Excel writes for a workbook saved with a password (MS-OFFCRYPTO). calamine
+    says so for an ``.xlsx`` name but not for an ``.xls`` one, so the directory is looked
+    at here: its 128-byte entries start with the stream name in UTF-16LE, then (at byte
+    64) the name's length in bytes, terminator included. The file is mapped, not read.
+    """
+    import mmap
+
+    with path.open("rb") as fh:
+        if fh.read(len(XLS_MAGIC)) != XLS_MAGIC:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            at = data.find(_ENCRYPTION_INFO)
+            while at != -1:
+                if at % 128 == 0 and data[at + 64 : at + 66] == _ENCRYPTION_INFO_SIZE:
+                    return True
+                at = data.find(_ENCRYPTION_INFO, at + 1)
+    return False
+
+
+def _fill_merged(sheet: Any, rows: list[list[object]]) -> list[list[object]]:
+    """Give every cell of a merged range the value of its top-left cell, in place.
+
+    A merged cell shows one value across all the rows and columns it spans: a village code
+    merged down the rows of its workers, or "Tanggal Lahir" merged over a two-row header.
+    calamine gives the value to the top-left cell only; this makes the rows read as a
+    person sees them. Ranges are in absolute sheet coordinates; ``rows`` starts at
+    ``sheet.start``, and may be only the top of the sheet.
+    """
+    merges = sheet.merged_cell_ranges or []
+    if not merges or not rows:
+        return rows
+    row0, col0 = sheet.start or (0, 0)
+    height, width = len(rows), len(rows[0])
+    for (top, left), (bottom, right) in merges:
+        r, c = top - row0, left - col0
+        if not (0 <= r < height and 0 <= c < width) or _is_blank(rows[r][c]):
+            continue
+        value = rows[r][c]
+        for rr in range(r, min(bottom - row0, height - 1) + 1):
+            row = rows[rr]
+            for cc in range(c, min(right - col0, len(row) - 1) + 1):
+                row[cc] = value
+    return rows
 
 
 # --------------------------------------------------------------------------- CSV
@@ -284,6 +396,34 @@ def _records(texts: list[str], delimiter: str) -> tuple[list[list[str]], list[in
 
 
 def _read_csv(path: Path, spec: SourceSpec) -> RawTable:
+    """A delimited text file; UTF-16 (Excel's "Unicode text") is made UTF-8 first."""
+    with path.open("rb") as fh:
+        bom = fh.read(2)
+    if bom not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return _read_csv_bytes(path, spec, path.name)
+    with tempfile.TemporaryDirectory(prefix="cakupan-utf16-") as folder:
+        utf8 = Path(folder) / "utf8.csv"
+        _transcode_utf16(path, utf8)
+        log.info("csv_utf16_transcoded", file=path.name)
+        return _read_csv_bytes(utf8, spec, path.name)
+
+
+def _transcode_utf16(source: Path, target: Path) -> None:
+    """UTF-16 with a BOM (either byte order) to UTF-8, a chunk at a time.
+
+    Streaming keeps memory flat whatever the size; the readers then take the UTF-8 copy
+    exactly like any other CSV. Unpaired surrogates become U+FFFD rather than failing the
+    file: they can only sit inside a cell, which the rules then judge.
+    """
+    decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+    with source.open("rb") as src, target.open("wb") as dst:
+        while chunk := src.read(_TRANSCODE_CHUNK):
+            dst.write(decoder.decode(chunk).encode("utf-8"))
+        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+
+
+def _read_csv_bytes(path: Path, spec: SourceSpec, label: str) -> RawTable:
+    """Read the CSV at ``path``; ``label`` is the landing file's name, for the logs."""
     lines, at_eof = _csv_head(path)
     texts, encoding = _decode_lines(lines)
     if at_eof and not _CSV_FILLER.sub("", "".join(texts)):
@@ -299,23 +439,23 @@ def _read_csv(path: Path, spec: SourceSpec) -> RawTable:
 
     frame = None
     if encoding == "utf-8":
-        frame = _arrow_csv(path, offset, delimiter, width, matched)
+        frame = _arrow_csv(path, label, offset, delimiter, width, matched)
     try:
         if frame is None:
-            frame = _pandas_csv(path, offset, delimiter, width, matched, encoding, "strict")
+            frame = _pandas_csv(path, label, offset, delimiter, width, matched, encoding, "strict")
     except UnicodeDecodeError:
         if encoding == "cp1252":
             raise FileRejected.unreadable() from None
         # Valid UTF-8 at the top, not further down: the file as a whole is Windows-1252.
-        log.info("csv_not_utf8_after_head", file=path.name)
+        log.info("csv_not_utf8_after_head", file=label)
         encoding = "cp1252"
-        frame = _pandas_csv(path, offset, delimiter, width, matched, encoding, "replace")
-    log.debug("csv_dialect", file=path.name, encoding=encoding, delimiter=delimiter)
+        frame = _pandas_csv(path, label, offset, delimiter, width, matched, encoding, "replace")
+    log.debug("csv_dialect", file=label, encoding=encoding, delimiter=delimiter)
     return _finish(frame, header_index + 1, matched, spec)
 
 
 def _arrow_csv(
-    path: Path, offset: int, delimiter: str, width: int, matched: dict[str, int]
+    path: Path, label: str, offset: int, delimiter: str, width: int, matched: dict[str, int]
 ) -> pd.DataFrame | None:
     """The fast path: Arrow's multi-threaded CSV reader, for the usual well-formed file.
 
@@ -349,7 +489,7 @@ def _arrow_csv(
                 ),
             )
         except pa.ArrowInvalid as exc:
-            log.debug("csv_arrow_fallback", file=path.name, error=type(exc).__name__)
+            log.debug("csv_arrow_fallback", file=label, error=type(exc).__name__)
             return None
     columns = {
         by_position[int(name[1:])]: pd.arrays.ArrowStringArray(table.column(name).combine_chunks())
@@ -360,6 +500,7 @@ def _arrow_csv(
 
 def _pandas_csv(
     path: Path,
+    label: str,
     offset: int,
     delimiter: str,
     width: int,
@@ -397,6 +538,6 @@ def _pandas_csv(
                 engine="c",
             )
         except pd.errors.ParserError as exc:  # e.g. a quote never closed
-            log.info("csv_parse_failed", file=path.name, error=type(exc).__name__)
+            log.info("csv_parse_failed", file=label, error=type(exc).__name__)
             raise FileRejected.unreadable() from exc
     return frame.rename(columns={names[p]: name for p, name in by_position.items()})

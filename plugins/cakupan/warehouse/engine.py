@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,15 +33,51 @@ def create_warehouse_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "duckdb":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        return sa.create_engine(url, poolclass=sa.pool.NullPool)
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        sa.event.listen(engine, "do_connect", _wait_for_duckdb_lock)
+        return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return sa.create_engine(parsed, pool_pre_ping=True)
+        return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     raise WarehouseError(
         f"unsupported warehouse URL {parsed.render_as_string(hide_password=True)!r}: "
         "use duckdb:///path/to/file.duckdb or postgresql+psycopg://user@host/db"
     )
+
+
+def _wait_for_duckdb_lock(dialect, conn_rec, cargs, cparams):
+    """Wait while another process holds the DuckDB file, instead of failing at once.
+
+    A DuckDB file has one writing process at a time. Two processes (an Airflow worker
+    outside the pool, two ``cakupan run`` at once) then take turns per transaction.
+    """
+    deadline = time.monotonic() + float(os.environ.get("CAKUPAN_DUCKDB_LOCK_WAIT_S", "600"))
+    while True:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except Exception as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def describe(url: str | sa.URL) -> str:
+    """The URL without its password, for messages and logs."""
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def reaching(engine: Engine) -> Iterator[None]:
+    """Turn driver errors on connect into one message naming the warehouse and what to check."""
+    try:
+        yield
+    except sa.exc.OperationalError as exc:
+        raise WarehouseError(
+            f"warehouse {describe(engine.url)} is unreachable or failed: "
+            f"{str(exc.orig).strip().splitlines()[0]}. Check CAKUPAN_WAREHOUSE_URL and that "
+            "the database server is up; the task will be retried and nothing was half-written."
+        ) from exc
 
 
 def dialect_of(bind: Engine | Connection) -> Dialect:

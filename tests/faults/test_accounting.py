@@ -1,0 +1,62 @@
+"""Every ingest checks rows_read = rows_loaded + rows_rejected per file, and fails loudly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from cakupan import pipeline
+from cakupan.cli import replay_day
+from cakupan.ingest import AccountingError, FileResult
+
+
+def test_file_result_refuses_rows_that_do_not_add_up():
+    result = FileResult(
+        "village_submissions",
+        "a.csv",
+        "x",
+        dt.date(2025, 6, 2),
+        "loaded",
+        rows_read=10,
+        rows_loaded=7,
+        rows_rejected=2,
+        rejected_by_reason={"invalid_nik": 2},
+    )
+    with pytest.raises(AccountingError, match="rows_read 10 != rows_loaded 7"):
+        result.check_accounting()
+    result.rows_loaded = 8
+    result.check_accounting()
+    result.rejected_by_reason = {"invalid_nik": 1}
+    with pytest.raises(AccountingError, match="rejected_by_reason"):
+        result.check_accounting()
+
+
+def test_reconcile_fails_loudly_when_staging_lost_a_row(
+    warehouse, small_scenario, tmp_path, monkeypatch
+):
+    day = small_scenario.days[0]
+    landing = tmp_path / "landing"
+    replay_day(small_scenario.out, landing, day)
+    monkeypatch.setenv("CAKUPAN_WAREHOUSE_URL", warehouse.url.render_as_string(False))
+    monkeypatch.setenv("CAKUPAN_LANDING_DIR", str(landing))
+    monkeypatch.setenv("CAKUPAN_DATA_DIR", str(tmp_path / "data"))
+    manifests = pipeline.discover("member_exports", day, "test-run")
+    for manifest in manifests:
+        pipeline.load_batch(manifest)
+    assert pipeline.reconcile(manifests)["loaded"] >= 1
+    name = json.loads(Path(manifests[0]).read_text())["files"][0]["name"]
+    with warehouse.begin() as conn:
+        conn.execute(
+            sa.text(
+                "DELETE FROM staging.member_exports WHERE file_name = :n "
+                "AND row_number = (SELECT MIN(row_number) FROM "
+                "staging.member_exports WHERE file_name = :n)"
+            ),
+            {"n": name},
+        )
+    with pytest.raises(pipeline.AccountingFailed, match=name):
+        pipeline.reconcile(manifests)
