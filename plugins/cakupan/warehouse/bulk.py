@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 
 import pyarrow as pa
@@ -14,10 +15,27 @@ from cakupan.warehouse.engine import dialect_of
 _COPY_BATCH_ROWS = 200_000
 
 
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def checked_identifier(name: str) -> str:
+    """A schema-qualified table or a column name from our own code, never from data.
+
+    Identifiers cannot be bound parameters; this is the one place they are interpolated,
+    so they must look like ``schema.table`` / ``column`` and nothing else.
+    """
+    if not all(_IDENTIFIER.fullmatch(part) for part in name.split(".")) or name.count(".") > 1:
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return name
+
+
 def bulk_insert(conn: Connection, table: str, data: pa.Table) -> int:
     """Append ``data`` to ``table`` (columns by name) inside the connection's transaction."""
     if data.num_rows == 0:
         return 0
+    checked_identifier(table)
+    for column in data.column_names:
+        checked_identifier(column)
     columns = ", ".join(data.column_names)
     if dialect_of(conn) == "duckdb":
         raw = conn.connection.driver_connection

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from cakupan.logs import get_logger
 from cakupan.paths import REFERENCE_DIR
 from cakupan.settings import Settings
-from cakupan.warehouse.bulk import bulk_insert
+from cakupan.warehouse.bulk import bulk_insert, checked_identifier
 from cakupan.warehouse.engine import lock_exclusive
 from cakupan.warehouse.sqlfiles import model_files, run_file
 
@@ -71,7 +71,7 @@ def ensure_schema(engine: Engine) -> None:
         for relpath in model_files("ddl"):
             run_file(conn, relpath)
         for table, data in reference_tables().items():
-            conn.execute(sa.text(f"DELETE FROM {table}"))
+            conn.execute(sa.text(f"DELETE FROM {checked_identifier(table)}"))
             bulk_insert(conn, table, data)
     log.info("warehouse_schema_ready", url=engine.url.render_as_string(hide_password=True))
 

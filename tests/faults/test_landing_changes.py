@@ -1,0 +1,56 @@
+"""Files appearing or changing while a run reads the landing folder, on both engines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cakupan.ingest import ingest_files
+from cakupan.landing import new_files, scan
+from cakupan.settings import load_settings
+from tests.runs import rows
+
+DAY = dt.date(2025, 6, 2)
+HEADER = "kode_desa;nik;nama;tanggal lahir\n"
+ROW = "1612052011;1612051203900001;Agus Salim;12-03-1990\n"
+ROW2 = "1612052011;1612055203900002;Siti Aminah;12-03-1990\n"
+
+
+def test_file_changed_after_discovery_waits_for_the_next_run(warehouse, tmp_path):
+    folder = tmp_path / "village_submissions"
+    folder.mkdir()
+    path = folder / "usulan.csv"
+    path.write_text(HEADER + ROW, encoding="utf-8")
+    discovered = scan(tmp_path, "village_submissions")
+    path.write_text(HEADER + ROW + ROW2, encoding="utf-8")  # overwritten while we work
+    (folder / "baru.csv").write_text(HEADER + ROW2, encoding="utf-8")  # appears meanwhile
+
+    assert ingest_files(warehouse, discovered, DAY, load_settings()) == []
+    assert rows(warehouse, "SELECT * FROM staging.file_ledger") == []
+
+    with warehouse.connect() as conn:
+        fresh = new_files(conn, scan(tmp_path, "village_submissions"))
+    results = ingest_files(warehouse, fresh, DAY, load_settings())
+    assert sorted((r.file_name, r.rows_loaded) for r in results) == [
+        ("baru.csv", 1),
+        ("usulan.csv", 2),
+    ]
+
+
+def test_overwritten_file_is_a_new_file(warehouse, tmp_path):
+    folder = tmp_path / "village_submissions"
+    folder.mkdir()
+    path = folder / "usulan.csv"
+    path.write_text(HEADER + ROW, encoding="utf-8")
+    ingest_files(warehouse, scan(tmp_path, "village_submissions"), DAY, load_settings())
+    path.write_text(HEADER + ROW + ROW2, encoding="utf-8")
+    with warehouse.connect() as conn:
+        fresh = new_files(conn, scan(tmp_path, "village_submissions"))
+    [result] = ingest_files(warehouse, fresh, DAY + dt.timedelta(days=1), load_settings())
+    assert (result.status, result.rows_loaded) == ("loaded", 2)
+    ledger = rows(
+        warehouse, "SELECT file_name, received_date FROM staging.file_ledger ORDER BY received_date"
+    )
+    assert [(r["file_name"], r["received_date"]) for r in ledger] == [
+        ("usulan.csv", DAY),
+        ("usulan.csv", DAY + dt.timedelta(days=1)),
+    ]

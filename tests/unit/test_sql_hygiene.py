@@ -1,0 +1,47 @@
+"""SQL only with bound parameters: no value is ever formatted into SQL text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cakupan.paths import PROJECT_ROOT
+from cakupan.warehouse.bulk import checked_identifier
+
+SQL_WORD = re.compile(r"\b(SELECT|INSERT|DELETE|UPDATE|COPY|CREATE|DROP)\b")
+
+
+def _python_files():
+    return sorted((PROJECT_ROOT / "plugins" / "cakupan").rglob("*.py"))
+
+
+def test_no_percent_or_format_built_sql():
+    for path in _python_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if SQL_WORD.search(line):
+                assert ".format(" not in line and '" %' not in line, f"{path.name}:{number}"
+
+
+def test_interpolated_sql_only_names_checked_identifiers():
+    """f-strings holding SQL may only interpolate identifiers that pass checked_identifier
+    (or the generated view/column lists built from them in bulk.py)."""
+    allowed = {"table", "columns", "view", "checked_identifier(table)", "lf.source", "ALLOWED_ROLE"}
+    for path in _python_files():
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r'f"([^"]*)"', text):
+            body = match.group(1)
+            if not SQL_WORD.search(body):
+                continue
+            for name in re.findall(r"\{([^}]*)\}", body):
+                assert name in allowed, f"{path.name}: {{{name}}} in SQL {body!r}"
+
+
+@pytest.mark.parametrize("bad", ["staging.x; DROP TABLE y", "a b", "x.y.z", "Robert'); --", ""])
+def test_checked_identifier_refuses_anything_else(bad):
+    with pytest.raises(ValueError):
+        checked_identifier(bad)
+
+
+def test_checked_identifier_accepts_our_tables():
+    assert checked_identifier("staging.village_submissions") == "staging.village_submissions"
