@@ -26,7 +26,7 @@ def test_no_percent_or_format_built_sql():
 def test_interpolated_sql_only_names_checked_identifiers():
     """f-strings holding SQL may only interpolate identifiers that pass checked_identifier
     (or the generated view/column lists built from them in bulk.py)."""
-    allowed = {"table", "columns", "view", "checked_identifier(table)", "lf.source", "ALLOWED_ROLE"}
+    allowed = {"table", "columns", "view", "checked_identifier(table)", "lf.source", "ANALYST_ROLE"}
     for path in _python_files():
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r'f"([^"]*)"', text):
