@@ -267,14 +267,19 @@ def _clean_text(cells: _Cells, upper: bool) -> pa.Array:
     return _empty_to_null(text)
 
 
-def _clean_id(cells: _Cells) -> pa.Array:
-    """Separators stripped from text; a number rendered whole, keeping any decimal point."""
+def _clean_code(cells: _Cells, pattern: str, plain: str) -> pa.Array:
+    """Ids and village codes: separators stripped from text; a number rendered whole,
+    keeping any decimal point so a non-whole number can never pass as a code."""
     import pyarrow.compute as pc
 
     text = pc.utf8_trim_whitespace(cells.text_with_typed(numbers=False))
-    text = _strip_pattern(text, _ID_STRIP, ".- ")
+    text = _strip_pattern(text, pattern, plain)
     numbers = {p: _number_text(v) for p, v in cells.numbers().items()}
     return _overlay(_empty_to_null(text), numbers)
+
+
+def _clean_id(cells: _Cells) -> pa.Array:
+    return _clean_code(cells, _ID_STRIP, ".- ")
 
 
 def _numeric_mask(cells: _Cells) -> np.ndarray:
@@ -291,12 +296,7 @@ def _numeric_mask(cells: _Cells) -> np.ndarray:
 
 
 def _clean_village(cells: _Cells) -> pa.Array:
-    import pyarrow.compute as pc
-
-    text = pc.utf8_trim_whitespace(cells.text_with_typed(numbers=False))
-    text = _strip_pattern(text, _VILLAGE_STRIP, ". ")
-    numbers = {p: _number_text(v) for p, v in cells.numbers().items()}
-    return _overlay(_empty_to_null(text), numbers)
+    return _clean_code(cells, _VILLAGE_STRIP, ". ")
 
 
 def _clean_sex(cells: _Cells) -> pa.Array:
