@@ -16,6 +16,16 @@ from pathlib import Path
 from cakupan.paths import REFERENCE_DIR
 
 MIN_AGE, MAX_AGE, GRACE, POOR_MAX, VILLAGE_TARGET = 15, 65, 3, 5, 100
+COUNT_KEYS = (
+    "workers_proposed",
+    "workers_eligible",
+    "workers_enrolled",
+    "workers_covered",
+    "workers_in_arrears",
+    "rows_rejected",
+    "poor_listed",
+    "poor_covered",
+)
 DEADLINES = {"1612": dt.date(2025, 5, 30)}
 WORKFORCE = {"1612": 50000}
 
@@ -166,19 +176,7 @@ class Oracle:
             )
             target = VILLAGE_TARGET if desa else None
             village_rows[code] = {
-                **{
-                    k: c[k]
-                    for k in (
-                        "workers_proposed",
-                        "workers_eligible",
-                        "workers_enrolled",
-                        "workers_covered",
-                        "workers_in_arrears",
-                        "rows_rejected",
-                        "poor_listed",
-                        "poor_covered",
-                    )
-                },
+                **{k: c[k] for k in COUNT_KEYS},
                 "target_workers": target,
                 "target_attainment_pct": pct(c["workers_covered"], target),
                 "coverage_pct": pct(c["workers_covered"], c["workers_eligible"]),
@@ -219,19 +217,7 @@ class Oracle:
 
     @staticmethod
     def _rollup(villages: list[dict]) -> dict:
-        out = {
-            k: sum(v[k] for v in villages)
-            for k in (
-                "workers_proposed",
-                "workers_eligible",
-                "workers_enrolled",
-                "workers_covered",
-                "workers_in_arrears",
-                "rows_rejected",
-                "poor_listed",
-                "poor_covered",
-            )
-        }
+        out = {k: sum(v[k] for v in villages) for k in COUNT_KEYS}
         targets = [v["target_workers"] for v in villages if v["target_workers"] is not None]
         out["target_workers"] = sum(targets) if targets else None
         out["target_attainment_pct"] = pct(out["workers_covered"], out["target_workers"])

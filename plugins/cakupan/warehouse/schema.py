@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from functools import cache
 from typing import Any
 
 import pyarrow as pa
@@ -59,8 +60,12 @@ def reference_tables() -> dict[str, pa.Table]:
     }
 
 
+@cache
 def village_codes() -> frozenset[str]:
-    """The 10-digit codes a snapshot reports on: exactly the shipped reference list."""
+    """The 10-digit codes a snapshot reports on: exactly the shipped reference list.
+
+    Cached: every validation batch needs it, and the shipped list never changes in a run.
+    """
     return frozenset(v["code"] for v in _read_reference("desa.csv"))
 
 
