@@ -1,0 +1,196 @@
+"""The production stack for real: Celery workers, scheduler, dag-processor, api-server.
+
+Fresh PostgreSQL databases for Airflow's metadata and for the warehouse, the local Redis as
+broker, the compose file's environment and init script (tests/integration/stack.py). The
+DAGs are unpaused and triggered through the REST API, the asset-triggered coverage DAG is
+awaited, and the marts are compared with the generator's truth (tests/e2e/oracle.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+import sqlalchemy as sa
+
+from cakupan.cli import replay_day
+from cakupan.generate import generate_scenario
+from tests.conftest import pg_database
+from tests.e2e.oracle import Oracle
+from tests.integration.stack import TEST_DOTENV, Api, Stack
+from tests.runs import rows
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("stack")]
+
+INGEST = (
+    "cakupan_ingest_village_submissions",
+    "cakupan_ingest_poverty_lists",
+    "cakupan_ingest_member_exports",
+)
+COVERAGE = "cakupan_coverage"
+TERMINAL = {"success", "failed"}
+
+
+class Webhook(BaseHTTPRequestHandler):
+    """The alert receiver: records every JSON body posted to it."""
+
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        type(self).received.append(json.loads(body or b"{}"))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        return
+
+
+@pytest.fixture(scope="module")
+def webhook():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
+    Webhook.received = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/alerts", Webhook.received
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, webhook):
+    root = tmp_path_factory.mktemp("stack")
+    url, _ = webhook
+    with pg_database() as metadata, pg_database() as warehouse:
+        stack = Stack(
+            root=root,
+            metadata_url=metadata,
+            warehouse_url=warehouse,
+            redis_db=int(time.time()) % 14 + 1,
+            extra_env={"CAKUPAN_ALERT_CHANNEL": "webhook", "CAKUPAN_ALERT_WEBHOOK_URL": url},
+        )
+        stack.layout()
+        stack.init()
+        stack.start_services(workers=2)
+        try:
+            stack.wait_healthy()
+            yield stack
+        finally:
+            stack.stop()
+
+
+def wait_for(what: str, check, stack: Stack, timeout: float = 600):
+    """Poll ``check`` until it returns a truthy value; fail with the processes' logs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stack.check_alive()
+        result = check()
+        if result:
+            return result
+        time.sleep(3)
+    raise AssertionError(f"timed out waiting for {what}\n{stack.tails()}")
+
+
+def settled(api: Api, dag_id: str, at_least: int = 1) -> list[dict] | None:
+    runs = api.dag_runs(dag_id)
+    if len(runs) >= at_least and all(r["state"] in TERMINAL for r in runs):
+        return runs
+    return None
+
+
+def coverage_settled(api: Api) -> list[dict] | None:
+    """Coverage runs all finished, an asset-triggered one among them, no event waiting."""
+    queued = api.get(f"/dags/{COVERAGE}/assets/queuedEvents")["queued_events"]
+    runs = settled(api, COVERAGE)
+    if queued or not runs or not any(r["run_type"] == "asset_triggered" for r in runs):
+        return None
+    return runs
+
+
+def failed_logs(api: Api, stack: Stack, dag_id: str, runs: list[dict]) -> str:
+    lines = []
+    for run in runs:
+        for ti in api.get(f"/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances")[
+            "task_instances"
+        ]:
+            if ti["state"] not in ("success", "skipped"):
+                lines.append(f"{dag_id} {run['dag_run_id']} {ti['task_id']}: {ti['state']}")
+    logs = sorted((stack.home / "logs").rglob("*.log"))
+    tails = [p.read_text(errors="replace")[-3000:] for p in logs if "attempt" in p.name][-6:]
+    return "\n".join(lines + tails)
+
+
+def test_celery_stack_runs_the_daily_pipeline(stack, tmp_path_factory, webhook):
+    api = Api(stack.api, "admin", TEST_DOTENV["AIRFLOW_ADMIN_PASSWORD"])
+    dag_ids = (*INGEST, COVERAGE)
+
+    def parsed():
+        found = api.get("/dags", dag_id_pattern="cakupan", limit=50)["dags"]
+        return {d["dag_id"] for d in found} >= set(dag_ids)
+
+    wait_for("the dag-processor to parse the DAGs", parsed, stack)
+
+    # Unpaused on an empty landing folder: the scheduler starts today's scheduled runs by
+    # itself (catchup is off, so only the latest); with no file they load nothing.
+    for dag_id in dag_ids:
+        api.send("PATCH", f"/dags/{dag_id}", {"is_paused": False})
+    for dag_id in dag_ids:
+        runs = wait_for(f"{dag_id}'s scheduled run", lambda d=dag_id: settled(api, d), stack)
+        assert all(r["state"] == "success" for r in runs), failed_logs(api, stack, dag_id, runs)
+
+    # A delivery day, then the three ingest DAGs triggered through the REST API.
+    scenario = generate_scenario(
+        tmp_path_factory.mktemp("stack-scenario"), regencies=("1612",), days=1, seed=3, scale=0.1
+    )
+    day = scenario.days[0]
+    assert replay_day(scenario.out, stack.home / "data" / "landing", day) > 0
+    logical = f"{day.isoformat()}T05:00:00+07:00"
+    for dag_id in INGEST:
+        api.send(
+            "POST", f"/dags/{dag_id}/dagRuns", {"logical_date": logical, "dag_run_id": f"it_{day}"}
+        )
+    for dag_id in INGEST:
+        runs = wait_for(f"{dag_id} to finish", lambda d=dag_id: settled(api, d, 2), stack)
+        mine = [r for r in runs if r["dag_run_id"] == f"it_{day}"]
+        assert [r["state"] for r in mine] == ["success"], failed_logs(api, stack, dag_id, mine)
+
+    # The staging assets trigger the coverage DAG; it builds the delivery day's snapshot.
+    runs = wait_for("the asset-triggered coverage run", lambda: coverage_settled(api), stack)
+    assert all(r["state"] == "success" for r in runs), failed_logs(api, stack, COVERAGE, runs)
+
+    engine = sa.create_engine(stack.warehouse_url)
+    try:
+        check_marts(engine, Oracle(scenario.out / "truth"), day)
+    finally:
+        engine.dispose()
+
+    # Both Celery workers took tasks.
+    for n in (1, 2):
+        log = stack.log_path(f"airflow-worker-{n}").read_text(errors="replace")
+        assert "execute_workload" in log and " received" in log, stack.tail(f"airflow-worker-{n}")
+
+
+def check_marts(engine, oracle: Oracle, day: dt.date) -> None:
+    expected = oracle.coverage(day)
+    villages = {
+        r["village_code"]: r
+        for r in rows(engine, "SELECT * FROM mart.coverage_village WHERE snapshot_date = :d", d=day)
+    }
+    assert len(villages) == 3259
+    for code, want in expected["village"].items():
+        assert {k: villages[code][k] for k in want} == want, f"village {code}"
+    regencies = {
+        r["regency_code"]: r
+        for r in rows(engine, "SELECT * FROM mart.coverage_regency WHERE snapshot_date = :d", d=day)
+    }
+    for code, want in expected["regency"].items():
+        assert {k: regencies[code][k] for k in want} == want, f"regency {code}"
+    [province] = rows(
+        engine, "SELECT * FROM mart.coverage_province WHERE snapshot_date = :d", d=day
+    )
+    assert {k: province[k] for k in expected["province"]} == expected["province"]
+    files = rows(engine, "SELECT status FROM mart.data_quality WHERE received_date = :d", d=day)
+    assert len(files) == len([f for f in oracle.files if f["delivery_date"] == day.isoformat()])
