@@ -1,6 +1,7 @@
 """Ingest DAGs, one per landing source: find new files, load them, account for every row.
 
 discover_files -> load_files (mapped per batch of files) -> reconcile (emits the asset)
+                                                          -> publish_data_docs
 
 With no new file, discover_files is skipped and so is everything after it: no asset event,
 so the coverage DAG is not triggered for nothing.
@@ -16,16 +17,19 @@ from airflow.sdk.exceptions import AirflowSkipException
 from cakupan.dagkit import (
     DEFAULT_ARGS,
     INGEST_CRON,
+    LANDING_ASSETS,
+    REFERENCE_ASSET,
     SOURCES,
     STAGING_ASSETS,
     START,
     TZ,
+    failure_alert,
     local_date,
 )
 
 
 def ingest_dag(source: str) -> None:
-    asset = STAGING_ASSETS[source]
+    asset, landing = STAGING_ASSETS[source], LANDING_ASSETS[source]
 
     @dag(
         dag_id=f"cakupan_ingest_{source}",
@@ -34,12 +38,13 @@ def ingest_dag(source: str) -> None:
         catchup=False,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
+        on_failure_callback=failure_alert(),
         tags=["cakupan", "ingest", source],
         doc_md=f"Loads new files from the landing folder `{source}/` into the warehouse. "
         "A file's received date is this run's logical date (Asia/Jakarta).",
     )
     def ingest() -> None:
-        @task
+        @task(inlets=[landing])
         def discover_files(**context) -> list[str]:
             from cakupan import pipeline
 
@@ -48,7 +53,7 @@ def ingest_dag(source: str) -> None:
                 raise AirflowSkipException("no new files in the landing folder")
             return manifests
 
-        @task(map_index_template="{{ batch_name }}")
+        @task(map_index_template="{{ batch_name }}", inlets=[landing, REFERENCE_ASSET])
         def load_files(manifest_path: str) -> dict[str, int]:
             from cakupan import pipeline
 
@@ -64,8 +69,15 @@ def ingest_dag(source: str) -> None:
             context["outlet_events"][asset].extra = {"as_of": local_date(context).isoformat()}
             return totals
 
+        @task(pool="default_pool")
+        def publish_data_docs(manifest_paths: list[str]) -> None:
+            from cakupan import pipeline
+
+            pipeline.publish_data_docs(manifest_paths)
+
         manifests = discover_files()
-        reconcile(manifests, upstream=load_files.expand(manifest_path=manifests))
+        loaded = load_files.expand(manifest_path=manifests)
+        loaded >> [reconcile(manifests), publish_data_docs(manifests)]
 
     ingest()
 

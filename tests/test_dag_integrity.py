@@ -38,7 +38,15 @@ print(json.dumps({
     "seconds": seconds,
     "errors": {k: str(v) for k, v in bag.import_errors.items()},
     "dags": {d.dag_id: {"tasks": sorted(d.task_ids), "tags": sorted(d.tags or []),
-                        "timezone": str(d.timezone) if hasattr(d, "timezone") else None}
+                        "timezone": str(d.timezone) if hasattr(d, "timezone") else None,
+                        "on_failure": type(d.on_failure_callback).__name__,
+                        "lineage": {t.task_id: {"in": sorted(a.uri for a in t.inlets),
+                                                "out": sorted(a.uri for a in t.outlets)}
+                                    for t in d.tasks},
+                        "deadline": [{"reference": type(a.reference).__name__,
+                                      "seconds": a.interval.total_seconds(),
+                                      "callback": type(a.callback).__name__,
+                                      "path": a.callback.path} for a in d.deadline or []]}
              for d in bag.dags.values()},
     "heavy": heavy,
 }))
@@ -78,9 +86,52 @@ def test_dags_import_fast_without_databases_or_heavy_libraries():
     for dag_id, dag in result["dags"].items():
         assert "cakupan" in dag["tags"]
         if dag_id.startswith("cakupan_ingest_"):
-            assert dag["tasks"] == ["discover_files", "load_files", "reconcile"]
+            assert dag["tasks"] == [
+                "discover_files",
+                "load_files",
+                "publish_data_docs",
+                "reconcile",
+            ]
         else:
-            assert dag["tasks"] == ["build_snapshot", "dates_to_build"]
+            assert dag["tasks"] == ["build_snapshot", "dates_to_build", "write_report"]
+    # README, "Alerts": a DAG-level failure callback on every DAG; on the coverage DAG, a
+    # Deadline Alert for 08:00 WIB (06:30 logical date + 1 h 30), run by the triggerer.
+    dags = result["dags"]
+    assert {d["on_failure"] for d in dags.values()} == {"CakupanNotifier"}
+    assert [d for d, dag in dags.items() if dag["deadline"]] == ["cakupan_coverage"]
+    assert dags["cakupan_coverage"]["deadline"] == [
+        {
+            "reference": "DagRunLogicalDateDeadline",
+            "seconds": 5400.0,
+            "callback": "AsyncCallback",
+            "path": "cakupan.alerts.snapshot_deadline_missed",
+        }
+    ]
+
+
+def test_assets_draw_the_lineage_from_landing_to_report():
+    """Inlets and outlets make the UI's asset graph: landing -> staging -> mart -> report."""
+    dags = _parse()["dags"]
+    for source in ("village_submissions", "poverty_lists", "member_exports"):
+        lineage = dags[f"cakupan_ingest_{source}"]["lineage"]
+        assert lineage["discover_files"]["in"] == [f"cakupan://landing/{source}"]
+        assert lineage["load_files"]["in"] == [
+            f"cakupan://landing/{source}",
+            "cakupan://reference/wilayah_sumsel",
+        ]
+        assert lineage["reconcile"]["out"] == [f"cakupan://warehouse/staging/{source}"]
+    coverage = dags["cakupan_coverage"]["lineage"]
+    assert coverage["build_snapshot"]["in"] == [
+        "cakupan://reference/wilayah_sumsel",
+        "cakupan://warehouse/staging/member_exports",
+        "cakupan://warehouse/staging/poverty_lists",
+        "cakupan://warehouse/staging/village_submissions",
+    ]
+    assert coverage["build_snapshot"]["out"] == ["cakupan://warehouse/mart/coverage"]
+    assert coverage["write_report"] == {
+        "in": ["cakupan://warehouse/mart/coverage"],
+        "out": ["cakupan://reports/coverage"],
+    }
 
 
 def test_dag_files_only_wire_tasks():

@@ -1,4 +1,4 @@
-"""Shared pieces of the DAG files: time zone, assets, defaults, the run's local date.
+"""Shared pieces of the DAG files: time zone, assets, defaults, alerts, the run's local date.
 
 Cheap to import (DAG files import it at parse time): no pandas, GX or drivers here.
 """
@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pendulum
 from airflow.sdk import Asset
+
+if TYPE_CHECKING:
+    from airflow.sdk import DeadlineAlert
+
+    from cakupan.alerts import CakupanNotifier
 
 TZ = pendulum.timezone("Asia/Jakarta")
 START = pendulum.datetime(2025, 5, 1, tz=TZ)
@@ -31,12 +36,40 @@ STAGING_ASSETS = {
 }
 MART_ASSET = Asset(name="cakupan_mart_coverage", uri="cakupan://warehouse/mart/coverage")
 
+# Lineage only (nothing is scheduled on these): where the data comes from and where the
+# report goes, so the Airflow UI's asset graph shows landing -> staging -> mart -> report.
+LANDING_ASSETS = {
+    source: Asset(name=f"cakupan_landing_{source}", uri=f"cakupan://landing/{source}")
+    for source in SOURCES
+}
+REFERENCE_ASSET = Asset(name="cakupan_reference_villages", uri="cakupan://reference/wilayah_sumsel")
+REPORT_ASSET = Asset(name="cakupan_coverage_report", uri="cakupan://reports/coverage")
+
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "cakupan",
     "retries": int(os.environ.get("CAKUPAN_TASK_RETRIES", "2")),
     "retry_delay": dt.timedelta(seconds=int(os.environ.get("CAKUPAN_RETRY_DELAY_S", "120"))),
     "pool": WAREHOUSE_POOL,
 }
+
+
+def failure_alert() -> CakupanNotifier:
+    """Every DAG's ``on_failure_callback``: the ``dag_failed`` alert (README, "Alerts")."""
+    from cakupan.alerts import CakupanNotifier
+
+    return CakupanNotifier()
+
+
+def snapshot_deadline() -> DeadlineAlert:
+    """The coverage DAG's ``deadline``: day D's run done by ``alerts.snapshot_deadline`` WIB.
+
+    Reads the settings YAML at parse time (cheap; no database).
+    """
+    from cakupan.alerts import snapshot_deadline_alert
+    from cakupan.settings import load_settings
+
+    minute, hour = (int(part) for part in COVERAGE_CRON.split()[:2])
+    return snapshot_deadline_alert(load_settings().alerts.snapshot_deadline, dt.time(hour, minute))
 
 
 def local_date(context: Any) -> dt.date:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -33,7 +34,15 @@ from cakupan.warehouse.engine import lock_exclusive
 from cakupan.warehouse.schema import village_codes
 from cakupan.warehouse.sqlfiles import query_file, run_file
 
+if TYPE_CHECKING:
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResult,
+    )
+
 log = get_logger(__name__)
+
+# Receives each GX call's sanitised result and how many files it validated (for Data Docs).
+OnValidation = Callable[["ExpectationSuiteValidationResult", int], None]
 
 
 class AccountingError(RuntimeError):
@@ -177,11 +186,17 @@ def _file_result(examined: Examined, frame: pd.DataFrame, verdict: Verdict) -> N
     result.check_accounting()
 
 
-def examine(files: list[LandingFile], received: dt.date, settings: Settings) -> list[Examined]:
+def examine(
+    files: list[LandingFile],
+    received: dt.date,
+    settings: Settings,
+    on_validation: OnValidation | None = None,
+) -> list[Examined]:
     """Read, normalise and judge files of one source without touching the warehouse.
 
     All readable files are validated together in one GX call (rows keyed by file_index and
     row_number): GX's cost is mostly per call, so 2,900 small workbooks cost one call.
+    ``on_validation`` gets that call's sanitised GX result, to keep it for Data Docs.
     """
     if not files:
         return []
@@ -204,6 +219,8 @@ def examine(files: list[LandingFile], received: dt.date, settings: Settings) -> 
         return examined
     combined = pd.concat(frames, ignore_index=True)
     outcome = run_suite(combined, spec.name, suite_parameters(received, settings))
+    if on_validation is not None and outcome.validation is not None:
+        on_validation(outcome.validation, len(frames))
     verdict = judge(combined, spec, outcome)
     for index, rows in combined.groupby("file_index", sort=False).groups.items():
         item = examined[int(index)]
@@ -263,6 +280,7 @@ def ingest_files(
     received_date: dt.date,
     settings: Settings,
     run_id: str | None = None,
+    on_validation: OnValidation | None = None,
 ) -> list[FileResult]:
     """Ingest files of one source; each lands (rows + rejections + ledger) atomically.
 
@@ -285,7 +303,7 @@ def ingest_files(
             first_name[lf.sha256] = lf.name
             to_read.append(lf)
     results: list[FileResult] = []
-    for item in examine(to_read, received_date, settings) + duplicates:
+    for item in examine(to_read, received_date, settings, on_validation) + duplicates:
         if (
             item.result.status != "skipped_duplicate"
             and sha256_of(item.file.path) != item.file.sha256

@@ -12,11 +12,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
-from cakupan.ingest import ingest_files
+from cakupan.checks import data_docs
+from cakupan.ingest import OnValidation, ingest_files
 from cakupan.landing import LandingFile, new_files, scan
 from cakupan.logs import get_logger
 from cakupan.marts.snapshot import build_snapshot
@@ -25,6 +26,11 @@ from cakupan.settings import load_settings
 from cakupan.warehouse.engine import create_warehouse_engine, reaching
 from cakupan.warehouse.schema import ensure_schema
 from cakupan.warehouse.sqlfiles import query_file
+
+if TYPE_CHECKING:
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResult,
+    )
 
 log = get_logger(__name__)
 
@@ -119,6 +125,28 @@ def _manifest_files(manifest: dict[str, Any]) -> list[LandingFile]:
     return files
 
 
+def _keep_for_docs(manifest: dict[str, Any], batch: str) -> OnValidation:
+    """Stores the batch's sanitised GX result for the run's Data Docs (built in reconcile).
+
+    Data Docs are a view for people: failing to write them is logged, never fails the load.
+    """
+
+    def keep(result: ExpectationSuiteValidationResult, files: int) -> None:
+        try:
+            data_docs.keep_validation(
+                result,
+                source=manifest["source"],
+                run_id=manifest["run_id"],
+                batch=batch,
+                received_date=dt.date.fromisoformat(manifest["received_date"]),
+                files=files,
+            )
+        except Exception:
+            log.exception("data_docs_result_not_kept", source=manifest["source"], batch=batch)
+
+    return keep
+
+
 def load_batch(manifest_path: str) -> dict[str, int]:
     """Ingest every file of one manifest, each in its own transaction."""
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
@@ -127,7 +155,12 @@ def load_batch(manifest_path: str) -> dict[str, int]:
     counts: Counter[str] = Counter()
     with _warehouse() as engine:
         results = ingest_files(
-            engine, _manifest_files(manifest), received, settings, manifest["run_id"]
+            engine,
+            _manifest_files(manifest),
+            received,
+            settings,
+            manifest["run_id"],
+            on_validation=_keep_for_docs(manifest, Path(manifest_path).stem),
         )
     for result in results:
         counts[result.status] += 1
@@ -173,8 +206,39 @@ def reconcile(manifest_paths: list[str]) -> dict[str, int]:
     return dict(totals)
 
 
+def publish_data_docs(manifest_paths: list[str]) -> None:
+    """Render the run's GX Data Docs once, at its end; a failure is logged, not raised.
+
+    A task of its own, after ``reconcile`` whatever its outcome, outside the warehouse pool:
+    rendering takes seconds (and a GX import) that the single DuckDB writer slot should not
+    wait for, and a run that fails its accounting still gets its pages.
+    """
+    runs: set[tuple[str, str]] = set()
+    for path in manifest_paths:
+        manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+        runs.add((manifest["source"], manifest["run_id"]))
+    for source, run_id in sorted(runs):
+        try:
+            data_docs.build_data_docs(source, run_id)
+        except Exception:
+            log.exception("data_docs_not_built", source=source, run_id=run_id)
+
+
 def snapshot(as_of: dt.date) -> None:
     """Build the core models and marts for ``as_of``."""
     with _warehouse() as engine:
         ensure_schema(engine)
         build_snapshot(engine, as_of, load_settings())
+
+
+def report(dates: list[dt.date]) -> list[str]:
+    """Rewrite the coverage report pages of ``dates`` and the index; returns the pages."""
+    from cakupan.report import default_report_dir, write_report
+
+    out_dir = default_report_dir()
+    written: list[str] = []
+    with _warehouse() as engine:
+        for as_of in sorted(set(dates)):
+            written.extend(str(path) for path in write_report(engine, as_of, out_dir).paths)
+    log.info("report_written", dates=[d.isoformat() for d in dates], out_dir=str(out_dir))
+    return written

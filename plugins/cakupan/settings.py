@@ -1,4 +1,8 @@
-"""Settings: the shipped YAML defaults, overridden key by key by a user's YAML file."""
+"""Settings: the shipped YAML defaults, overridden key by key by a user's YAML file.
+
+The alert destinations can also come from the environment (CAKUPAN_ALERT_*), because a
+deployment keeps its secrets there: a webhook URL carries a token, so YAML may not hold it.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,29 @@ class RegencySettings:
     village_target: int | None = None
 
 
+ALERT_CHANNELS = ("none", "smtp", "webhook")
+# Environment variables that override the ``alerts`` section (deploy secrets live there).
+ALERT_ENV = {
+    "channel": "CAKUPAN_ALERT_CHANNEL",
+    "email_to": "CAKUPAN_ALERT_EMAIL_TO",
+    "webhook_url": "CAKUPAN_ALERT_WEBHOOK_URL",
+}
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Where alerts go, and when the day's coverage snapshot must be ready (WIB)."""
+
+    channel: str = "none"
+    email_to: tuple[str, ...] = ()
+    email_from: str | None = None
+    smtp_conn_id: str = "smtp_default"
+    # From CAKUPAN_ALERT_WEBHOOK_URL only; kept out of repr so it never reaches a log line.
+    webhook_url: str | None = field(default=None, repr=False)
+    webhook_timeout_s: float = 10.0
+    snapshot_deadline: dt.time = dt.time(8, 0)
+
+
 @dataclass(frozen=True)
 class Settings:
     min_age: int = 15
@@ -37,6 +64,7 @@ class Settings:
     province_workforce_estimate: int | None = None
     province_workforce_target_pct: float | None = None
     regencies: dict[str, RegencySettings] = field(default_factory=dict)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,6 +119,65 @@ def _as_float(value: Any, where: str) -> float | None:
         raise SettingsError(f"{where}: expected a number, got {value!r}") from exc
 
 
+def _as_time(value: Any, where: str) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        # YAML 1.1 reads an unquoted 7:45 as the base-60 number 465, i.e. minutes.
+        return dt.time(value // 60, value % 60)
+    text = str(value).strip()
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+        return dt.time(hours, minutes)
+    except ValueError as exc:
+        raise SettingsError(f"{where}: expected a time HH:MM (WIB), got {value!r}") from exc
+
+
+def _as_addresses(value: Any, where: str) -> tuple[str, ...]:
+    if value in (None, ""):
+        return ()
+    items = value.replace(";", ",").split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise SettingsError(f"{where}: expected a list of e-mail addresses, got {value!r}")
+    addresses = tuple(str(item).strip() for item in items if str(item).strip())
+    for address in addresses:
+        if "@" not in address:
+            raise SettingsError(f"{where}: {address!r} is not an e-mail address")
+    return addresses
+
+
+def _alert_settings(data: Mapping[str, Any]) -> AlertSettings:
+    """The ``alerts`` section, checked so a wrong channel fails loudly, not silently."""
+    channel = str(data.get("channel") or "none").strip().lower()
+    if channel not in ALERT_CHANNELS:
+        raise SettingsError(
+            f"alerts.channel: expected one of {', '.join(ALERT_CHANNELS)}, got {channel!r}"
+        )
+    url = str(data.get("webhook_url") or "").strip() or None
+    timeout = _as_float(data.get("webhook_timeout_s"), "alerts.webhook_timeout_s")
+    alerts = AlertSettings(
+        channel=channel,
+        email_to=_as_addresses(data.get("email_to"), "alerts.email_to"),
+        email_from=(str(data.get("email_from") or "").strip() or None),
+        smtp_conn_id=str(data.get("smtp_conn_id") or "smtp_default"),
+        webhook_url=url,
+        webhook_timeout_s=timeout or 10.0,
+        snapshot_deadline=_as_time(
+            data.get("snapshot_deadline") or "08:00", "alerts.snapshot_deadline"
+        ),
+    )
+    if url is not None and not url.startswith(("https://", "http://")):
+        raise SettingsError(f"{ALERT_ENV['webhook_url']}: expected an http(s) URL")
+    if channel == "smtp" and not alerts.email_to:
+        raise SettingsError(
+            "alerts.channel is smtp but there is no recipient: "
+            f"set alerts.email_to or {ALERT_ENV['email_to']}"
+        )
+    if channel == "webhook" and url is None:
+        raise SettingsError(f"alerts.channel is webhook but {ALERT_ENV['webhook_url']} is not set")
+    return alerts
+
+
 def from_mapping(data: Mapping[str, Any]) -> Settings:
     """Build typed settings from a merged mapping, naming the key of any bad value."""
     regencies: dict[str, RegencySettings] = {}
@@ -114,16 +201,42 @@ def from_mapping(data: Mapping[str, Any]) -> Settings:
         province_workforce_estimate=_as_int(province.get("workforce_estimate"), "province"),
         province_workforce_target_pct=_as_float(province.get("workforce_target_pct"), "province"),
         regencies=regencies,
+        alerts=_alert_settings(data.get("alerts") or {}),
     )
     if settings.min_age is None or settings.max_age is None or settings.min_age >= settings.max_age:
         raise SettingsError("min_age and max_age must be set with min_age < max_age")
     return settings
 
 
+def _refuse_webhook_url(data: Mapping[str, Any], path: Path) -> None:
+    alerts = data.get("alerts") or {}
+    if not isinstance(alerts, Mapping):
+        raise SettingsError(f"settings file {path}: alerts must be a mapping of keys")
+    if alerts.get("webhook_url"):
+        raise SettingsError(
+            f"settings file {path}: alerts.webhook_url must not be in a settings file "
+            f"(it carries a token); set {ALERT_ENV['webhook_url']} instead"
+        )
+
+
+def _with_alert_env(data: Mapping[str, Any]) -> dict[str, Any]:
+    """CAKUPAN_ALERT_* variables, where set, win over the YAML ``alerts`` section."""
+    alerts = dict(data.get("alerts") or {})
+    for key, variable in ALERT_ENV.items():
+        value = os.environ.get(variable, "").strip()
+        if value:
+            alerts[key] = value
+    return {**data, "alerts": alerts}
+
+
 def load_settings(override_file: str | os.PathLike[str] | None = None) -> Settings:
-    """Shipped defaults merged with ``override_file`` (or ``$CAKUPAN_SETTINGS`` when None)."""
-    data = _read_yaml(DEFAULT_SETTINGS_FILE)
+    """Shipped defaults merged with ``override_file`` (or ``$CAKUPAN_SETTINGS`` when None),
+    then the alert destinations from the environment."""
     override_file = override_file or os.environ.get("CAKUPAN_SETTINGS") or None
-    if override_file:
-        data = deep_merge(data, _read_yaml(Path(override_file)))
-    return from_mapping(data)
+    paths = [DEFAULT_SETTINGS_FILE, *([Path(override_file)] if override_file else [])]
+    data: dict[str, Any] = {}
+    for path in paths:
+        part = _read_yaml(path)
+        _refuse_webhook_url(part, path)
+        data = deep_merge(data, part)
+    return from_mapping(_with_alert_env(data))

@@ -64,13 +64,21 @@ def webhook():
 def stack(tmp_path_factory, webhook):
     root = tmp_path_factory.mktemp("stack")
     url, _ = webhook
+    # A deadline before the 06:30 run: today's scheduled coverage run has always missed it,
+    # so the alert path (scheduler -> triggerer -> webhook) is checked at any time of day.
+    settings = root / "settings.yaml"
+    settings.write_text('alerts:\n  snapshot_deadline: "06:00"\n', encoding="utf-8")
     with pg_database() as metadata, pg_database() as warehouse:
         stack = Stack(
             root=root,
             metadata_url=metadata,
             warehouse_url=warehouse,
             redis_db=int(time.time()) % 14 + 1,
-            extra_env={"CAKUPAN_ALERT_CHANNEL": "webhook", "CAKUPAN_ALERT_WEBHOOK_URL": url},
+            extra_env={
+                "CAKUPAN_ALERT_CHANNEL": "webhook",
+                "CAKUPAN_ALERT_WEBHOOK_URL": url,
+                "CAKUPAN_SETTINGS": str(settings),
+            },
         )
         stack.layout()
         stack.init()
@@ -166,6 +174,29 @@ def test_celery_stack_runs_the_daily_pipeline(stack, tmp_path_factory, webhook):
         check_marts(engine, Oracle(scenario.out / "truth"), day)
     finally:
         engine.dispose()
+
+    # The report and the GX Data Docs are written to the shared data folder.
+    data = stack.home / "data"
+    reports = data / "reports"
+    assert {p.name for p in reports.iterdir()} >= {
+        "index.html",
+        f"{day.isoformat()}.html",
+        f"{day.isoformat()}.en.html",
+    }
+    assert (data / "gx" / "data_docs" / "local_site" / "index.html").is_file()
+
+    # Alerts: the scheduled run missed its (test) deadline and the triggerer said so; no
+    # DAG failed, so no failure alert.
+    _, received = webhook
+    scheduled = [r["dag_run_id"] for r in api.dag_runs(COVERAGE) if r["run_type"] == "scheduled"]
+    missed = wait_for(
+        "the deadline alert",
+        lambda: [m for m in received if m.get("event") == "deadline_missed"],
+        stack,
+        timeout=120,
+    )
+    assert {(m["dag_id"], m["run_id"]) for m in missed} == {(COVERAGE, scheduled[0])}
+    assert [m for m in received if m.get("event") != "deadline_missed"] == []
 
     # Both Celery workers took tasks.
     for n in (1, 2):

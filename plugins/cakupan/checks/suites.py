@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from cakupan.checks.data_docs import sanitize_result
 from cakupan.logs import get_logger, quiet_noisy_libraries
 from cakupan.paths import EXPECTATIONS_DIR
 
 if TYPE_CHECKING:
     import great_expectations as gx
     import pandas as pd
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResult,
+    )
 
 log = get_logger(__name__)
 
@@ -36,6 +40,8 @@ class SuiteOutcome:
     # reason -> {(file_index, row_number)} of the rows that fail it
     failing_rows: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     expectations: list[dict[str, Any]] = field(default_factory=list)  # per-expectation summary
+    # GX's own result, sanitised (counts only) so Data Docs can render it: see data_docs.
+    validation: ExpectationSuiteValidationResult | None = None
 
     @property
     def success(self) -> bool:
@@ -127,4 +133,5 @@ def run_suite(frame: pd.DataFrame, source: str, parameters: dict[str, Any]) -> S
                 "unexpected_count": len(rows),
             }
         )
+    outcome.validation = sanitize_result(result)
     return outcome
