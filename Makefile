@@ -6,9 +6,17 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint lock clean roles
+.PHONY: setup demo test lint lock clean roles browser
 
-setup: $(STAMP)
+setup: $(STAMP) browser
+
+# The report's browser test needs a real Chromium: Debian's package (no downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the report's browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null; \
+	  else sudo apt-get install -y -q chromium >/dev/null; fi || \
+	  echo "could not install chromium: run apt-get install chromium (tests/report needs it)"; }
 
 # The venv is (re)built from the committed lock whenever the lock changes.
 $(STAMP): requirements.lock pyproject.toml

@@ -151,6 +151,34 @@ def _cmd_export_rejections(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from cakupan.report import SnapshotNotFoundError, default_report_dir, write_report
+    from cakupan.warehouse.engine import create_warehouse_engine
+
+    url = sa.engine.make_url(args.warehouse or warehouse_url())
+    if url.get_backend_name() == "duckdb" and not Path(url.database or "").is_file():
+        _say(f"warehouse not found: {url.database} (run cakupan run first)")
+        return 2
+    out = args.out or default_report_dir()
+    engine = create_warehouse_engine(url.render_as_string(hide_password=False))
+    try:
+        result = write_report(engine, args.as_of, out)
+    except SnapshotNotFoundError as exc:
+        _say(str(exc))
+        return 2
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0]
+        _say(f"cannot read the warehouse {url.render_as_string(hide_password=True)}: {reason}")
+        return 1
+    finally:
+        engine.dispose()
+    for path in result.paths:
+        _say(f"written: {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cakupan",
@@ -201,6 +229,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--warehouse", help="SQLAlchemy URL (default $CAKUPAN_WAREHOUSE_URL or DuckDB under data/)"
     )
     export.set_defaults(func=_cmd_export_rejections)
+
+    report = sub.add_parser(
+        "report", help="write the coverage report of a date as HTML (Indonesian and English)"
+    )
+    report.add_argument("--as-of", type=_date, required=True, help="snapshot date YYYY-MM-DD")
+    report.add_argument(
+        "--out", type=Path, help="folder of the pages (default $CAKUPAN_REPORT_DIR or data/reports)"
+    )
+    report.add_argument(
+        "--warehouse", help="SQLAlchemy URL (default $CAKUPAN_WAREHOUSE_URL or DuckDB under data/)"
+    )
+    report.set_defaults(func=_cmd_report)
     return parser
 
 

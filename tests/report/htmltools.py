@@ -1,0 +1,225 @@
+"""Reading report pages in tests: a small DOM from html.parser, headless Chromium, PNG pixels.
+
+Only the standard library and numpy: no BeautifulSoup, lxml or Pillow in the venv.
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import zlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--virtual-time-budget=10000",
+    "--enable-logging=stderr",
+    "--v=0",
+)
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str]
+    children: list[Node] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+    def iter(self):
+        yield self
+        for child in self.children:
+            yield from child.iter()
+
+    def find_all(self, tag: str | None = None, **attrs: str) -> list[Node]:
+        return [
+            n
+            for n in self.iter()
+            if (tag is None or n.tag == tag)
+            and all(n.attrs.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())
+        ]
+
+    def find(self, tag: str | None = None, **attrs: str) -> Node | None:
+        found = self.find_all(tag, **attrs)
+        return found[0] if found else None
+
+    def text(self) -> str:
+        parts = list(self.texts)
+        for child in self.children:
+            parts.append(child.text())
+        return " ".join(p.strip() for p in parts if p.strip())
+
+
+class _Builder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data):
+        self.stack[-1].texts.append(data)
+
+
+def parse_html(text: str) -> Node:
+    builder = _Builder()
+    builder.feed(text)
+    builder.close()
+    return builder.root
+
+
+@dataclass
+class Row:
+    attrs: dict[str, str]
+    values: dict[str, str]  # data-col -> data-value
+    texts: dict[str, str]  # data-col -> text shown
+    part: str  # tbody or tfoot
+
+
+def table_rows(root: Node, table_id: str) -> list[Row]:
+    table = root.find("table", id=table_id)
+    assert table is not None, f"no table #{table_id}"
+    rows = []
+    for part in ("tbody", "tfoot"):
+        for section in table.find_all(part):
+            for tr in section.find_all("tr"):
+                cells = [c for c in tr.children if c.tag in ("td", "th")]
+                rows.append(
+                    Row(
+                        tr.attrs,
+                        {c.attrs["data-col"]: c.attrs.get("data-value", "") for c in cells},
+                        {c.attrs["data-col"]: c.text() for c in cells},
+                        part,
+                    )
+                )
+    return rows
+
+
+def number(value: str) -> int | Decimal | None:
+    """A cell's data-value as the mart would give it."""
+    if value == "":
+        return None
+    return Decimal(value) if "." in value else int(value)
+
+
+def require_chromium() -> str:
+    if not Path(CHROMIUM).is_file() and not shutil.which("chromium"):
+        pytest.fail(
+            "Chromium is required for the report browser test and not installed at "
+            f"{CHROMIUM}: run `apt-get install chromium`"
+        )
+    return CHROMIUM if Path(CHROMIUM).is_file() else str(shutil.which("chromium"))
+
+
+def chromium(page: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run headless Chromium on a file:// page; console messages go to stderr."""
+    exe = require_chromium()
+    profile = tmp / "chromium-profile"
+    profile.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.resolve().as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def console_messages(stderr: str) -> list[str]:
+    """The page's console output (errors, CSP violations, warnings) from Chromium's log."""
+    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
+
+
+def dump_dom(page: Path, tmp: Path) -> tuple[Node, str, list[str]]:
+    """The DOM after the page's scripts ran, its HTML, and its console messages."""
+    done = chromium(page, tmp, "--dump-dom")
+    return parse_html(done.stdout), done.stdout, console_messages(done.stderr)
+
+
+def screenshot(page: Path, png: Path, tmp: Path) -> list[str]:
+    done = chromium(page, tmp, f"--screenshot={png}", "--window-size=1280,2400")
+    assert png.is_file(), done.stderr[-2000:]
+    return console_messages(done.stderr)
+
+
+def png_pixels(path: Path) -> np.ndarray:
+    """Decode an 8-bit RGB/RGBA PNG (what Chromium writes) into an (h, w, channels) array."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, header = 8, bytearray(), None
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+    assert header is not None
+    width, height, depth, colour, _, _, interlace = header
+    assert depth == 8 and colour in (2, 6) and interlace == 0, header
+    bpp = 3 if colour == 2 else 4
+    stride = width * bpp
+    raw = np.frombuffer(zlib.decompress(bytes(idat)), dtype=np.uint8).reshape(height, stride + 1)
+    out = np.zeros((height, stride), dtype=np.uint8)
+    prev = np.zeros(stride, dtype=np.uint8)
+    for y in range(height):
+        kind, line = raw[y, 0], raw[y, 1:]
+        if kind == 0:
+            row = line.copy()
+        elif kind == 2:
+            row = line + prev
+        elif kind == 1:
+            row = line.reshape(width, bpp).cumsum(axis=0, dtype=np.uint8).reshape(stride)
+        else:
+            row = _sequential(kind, line.tolist(), prev.tolist(), bpp)
+        out[y] = row
+        prev = row
+    return out.reshape(height, width, bpp)
+
+
+def _sequential(kind: int, line: list[int], prev: list[int], bpp: int) -> np.ndarray:
+    row = [0] * len(line)
+    for i, x in enumerate(line):
+        a = row[i - bpp] if i >= bpp else 0
+        b = prev[i]
+        if kind == 3:
+            row[i] = (x + (a + b) // 2) & 0xFF
+            continue
+        c = prev[i - bpp] if i >= bpp else 0
+        p = a + b - c
+        pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+        pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+        row[i] = (x + pred) & 0xFF
+    return np.array(row, dtype=np.uint8)

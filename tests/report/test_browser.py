@@ -1,0 +1,223 @@
+"""The written pages in a real headless Chromium, on marts of both engines.
+
+The DOM after the scripts ran must hold a rendered SVG with marks in every chart
+container, no chart error and no console message (errors, CSP violations), and its tables
+must show exactly the mart rows read here with SQLAlchemy. The English page shows the
+same numbers under other labels. A screenshot must not be blank. Without Chromium the
+test fails (never skips): install it with `apt-get install chromium`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cakupan.report import write_report
+from tests.report import expected
+from tests.report.htmltools import (
+    Node,
+    dump_dom,
+    number,
+    png_pixels,
+    require_chromium,
+    screenshot,
+    table_rows,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report")]
+
+CHARTS = ("chart-attainment", "chart-workforce", "chart-status", "chart-trend", "chart-rejections")
+TABLES = (
+    "regency-attainment",
+    "workforce-coverage",
+    "village-status",
+    "trend",
+    "files-by-status",
+    "rejections-by-reason",
+    "flags-by-reason",
+    "silent-regencies",
+    "follow-up",
+)
+
+
+@pytest.fixture(scope="module")
+def chromium_ok():
+    require_chromium()
+
+
+@pytest.fixture
+def written(marts, marts_engine, tmp_path, monkeypatch):
+    """Both dates written into one folder; the pages of the last date are checked."""
+    monkeypatch.setenv("CAKUPAN_DATA_DIR", str(marts.data_dir))
+    out = tmp_path / "reports"
+    for day in marts.days:
+        result = write_report(marts_engine, day, out)
+    return result
+
+
+def check_charts(root: Node, console: list[str]) -> None:
+    assert not console, "console messages:\n" + "\n".join(console)
+    assert not root.find_all(class_="chart-error")
+    containers = [n for n in root.find_all("div") if "chart" in n.attrs.get("class", "").split()]
+    assert sorted(n.attrs["id"] for n in containers) == sorted(CHARTS)
+    for div in containers:
+        assert div.attrs.get("data-rendered") == "true", div.attrs["id"]
+        svgs = div.find_all("svg")
+        assert len(svgs) == 1, div.attrs["id"]
+        marks = [
+            g
+            for g in svgs[0].find_all("g")
+            if "role-mark" in g.attrs.get("class", "").split()
+            and not any(c in g.attrs["class"] for c in ("role-axis", "role-legend", "role-title"))
+            and g.find_all("path") + g.find_all("line")
+        ]
+        assert marks, f"{div.attrs['id']}: no marks drawn"
+
+
+def check_numbers(root: Node, engine, day) -> None:
+    """Every table number equals the marts (read here, independently of the report)."""
+    regency = expected.regencies(engine, day)
+    attainment = table_rows(root, "regency-attainment")
+    assert [r.attrs["data-unit"] for r in attainment] == [*sorted(regency), "province"]
+    province = expected.province(engine, day)
+    for row in attainment:
+        want = province if row.attrs["data-unit"] == "province" else regency[row.values["unit"]]
+        for col in (
+            "workers_proposed",
+            "workers_eligible",
+            "workers_covered",
+            "target_workers",
+            "target_attainment_pct",
+        ):
+            assert number(row.values[col]) == want[col], (row.attrs, col)
+    assert attainment[-1].part == "tfoot"
+
+    workforce = table_rows(root, "workforce-coverage")
+    known = {c for c, r in regency.items() if r["workforce_estimate"] or r["workforce_target_pct"]}
+    assert {r.attrs["data-unit"] for r in workforce} == known | {"province"}
+    for row in workforce:
+        want = province if row.attrs["data-unit"] == "province" else regency[row.attrs["data-unit"]]
+        for col in (
+            "workforce_estimate",
+            "members_covered",
+            "workforce_coverage_pct",
+            "workforce_target_pct",
+        ):
+            assert number(row.values[col]) == want[col], (row.attrs, col)
+
+    by_status = expected.desa_by_status(engine, day)
+    status = table_rows(root, "village-status")
+    assert {r.attrs["data-unit"] for r in status} == set(by_status)
+    for row in status:
+        counts = by_status[row.attrs["data-unit"]]
+        for s in expected.STATUSES:
+            assert number(row.values[s]) == counts[s], (row.attrs, s)
+        assert number(row.values["desa"]) == sum(counts.values())
+    assert number(status[-1].values["desa"]) == province["villages_expected"]
+
+    trend = {
+        (r.attrs["data-date"], r.attrs["data-unit"]): number(r.values["workers_covered"])
+        for r in table_rows(root, "trend")
+    }
+    assert trend == expected.trend(engine, day)
+
+    files = {
+        (r.attrs["data-source"], r.attrs["data-status"]): {
+            c: number(r.values[c]) for c in ("files", "rows_read", "rows_loaded", "rows_rejected")
+        }
+        for r in table_rows(root, "files-by-status")
+        if r.part == "tbody"
+    }
+    assert files == expected.files_by_status(engine, day)
+    [total] = [r for r in table_rows(root, "files-by-status") if r.part == "tfoot"]
+    assert number(total.values["files"]) == len(expected.data_quality(engine, day))
+    for table, column in (
+        ("rejections-by-reason", "rejected_by_reason"),
+        ("flags-by-reason", "flags_by_reason"),
+    ):
+        got = {
+            (r.attrs["data-source"], r.attrs["data-reason"]): number(r.values["rows"])
+            for r in table_rows(root, table)
+        }
+        assert got == expected.by_reason(engine, day, column), table
+
+    codes, silent = expected.follow_up(engine, day)
+    follow = table_rows(root, "follow-up")
+    assert {r.attrs["data-village"] for r in follow} == codes
+    assert {r.attrs["data-unit"] for r in table_rows(root, "silent-regencies")} == silent
+    villages = {v["village_code"]: v for v in expected.villages(engine, day)}
+    for row in follow:
+        v = villages[row.attrs["data-village"]]
+        assert row.values["status"] == v["submission_status"]
+        for col in ("workers_covered", "target_attainment_pct", "rows_rejected"):
+            assert number(row.values[col]) == v[col]
+
+
+def cells(root: Node) -> dict[str, list[dict[str, str]]]:
+    return {t: [r.values for r in table_rows(root, t)] for t in TABLES}
+
+
+def test_pages_render_in_chromium_with_the_marts_numbers(
+    chromium_ok, written, marts, marts_engine, tmp_path
+):
+    day = marts.days[-1]
+    id_root, id_html, id_console = dump_dom(written.pages["id"], tmp_path / "chromium-id")
+    en_root, _, en_console = dump_dom(written.pages["en"], tmp_path / "chromium-en")
+    assert "<svg" in id_html
+
+    for root, console in ((id_root, id_console), (en_root, en_console)):
+        check_charts(root, console)
+        check_numbers(root, marts_engine, day)
+
+    # same numbers in both languages, different words
+    assert cells(id_root) == cells(en_root)
+    assert id_root.find("html").attrs["lang"] == "id"
+    assert en_root.find("html").attrs["lang"] == "en"
+    assert id_root.find("h1").text() == "Cakupan BPJS Ketenagakerjaan pekerja rentan"
+    assert en_root.find("h1").text() == "BPJS Ketenagakerjaan coverage of vulnerable workers"
+    id_status = table_rows(id_root, "village-status")[0].texts
+    en_status = table_rows(en_root, "village-status")[0].texts
+    assert id_root.find("table", id="village-status").find("th", data_col="late").text() == (
+        "Terlambat"
+    )
+    assert en_root.find("table", id="village-status").find("th", data_col="late").text() == "Late"
+    big = [r for r in table_rows(id_root, "files-by-status") if number(r.values["rows_read"]) > 999]
+    assert big, "a count over 999 to check thousands separators"
+    en_big = {
+        (r.attrs.get("data-source"), r.attrs.get("data-status")): r
+        for r in table_rows(en_root, "files-by-status")
+    }
+    for row in big:
+        n = number(row.values["rows_read"])
+        assert row.texts["rows_read"] == f"{n:,}".replace(",", ".")
+        twin = en_big[(row.attrs.get("data-source"), row.attrs.get("data-status"))]
+        assert twin.texts["rows_read"] == f"{n:,}"
+    assert id_status["unit"] == en_status["unit"]  # place names are not translated
+
+    # each page links to the other language and the index; the index lists both dates
+    assert id_root.find("a", id="link-other-language").attrs["href"] == f"{day}.en.html"
+    assert en_root.find("a", id="link-other-language").attrs["href"] == f"{day}.html"
+    assert id_root.find("a", id="link-index").attrs["href"] == "index.html"
+    index = written.index.read_text(encoding="utf-8")
+    for d in marts.days:
+        assert f'href="{d}.html"' in index and f'href="{d}.en.html"' in index
+
+    # self-contained: no script from anywhere else
+    assert not [s for s in id_root.find_all("script") if s.attrs.get("src")]
+
+
+def test_screenshot_is_not_blank(chromium_ok, written, tmp_path):
+    for lang, page in written.pages.items():
+        png = tmp_path / f"report-{lang}.png"
+        console = screenshot(page, png, tmp_path / f"shot-{lang}")
+        assert not console, console
+        assert png.stat().st_size > 20_000
+        pixels = png_pixels(png)
+        assert pixels.shape[:2] == (2400, 1280)
+        ink = (pixels[..., :3].min(axis=2) < 200).mean()
+        colours = len(np.unique(pixels[..., :3].reshape(-1, 3), axis=0))
+        assert ink > 0.01, f"{lang}: the page looks blank ({ink:.4f} of pixels inked)"
+        assert colours > 50, f"{lang}: only {colours} colours"
+        # chart colours are drawn, not just text: the bars' blue is present
+        blue = np.all(pixels[..., :3] == (0x5D, 0xAD, 0xE2), axis=2).sum()
+        assert blue > 500, f"{lang}: no chart bars in the screenshot"
