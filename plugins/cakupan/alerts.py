@@ -267,6 +267,17 @@ def _failed(message: Mapping[str, Any], alerts: AlertSettings, exc: BaseExceptio
     )
 
 
+def _smtp_email(message: Mapping[str, Any], alerts: AlertSettings) -> dict[str, Any]:
+    """The SmtpHook arguments of one alert, the same for the sync and the async send."""
+    subject, body = _email(message)
+    return {
+        "to": list(alerts.email_to),
+        "from_email": alerts.email_from,
+        "subject": subject,
+        "html_content": body,
+    }
+
+
 def deliver(message: Mapping[str, Any], alerts: AlertSettings) -> bool:
     """Send ``message`` on the configured channel (blocking). False when not sent; never
     raises, so a broken mail server cannot break the component running the callback."""
@@ -286,14 +297,8 @@ def deliver(message: Mapping[str, Any], alerts: AlertSettings) -> bool:
         else:
             from airflow.providers.smtp.hooks.smtp import SmtpHook
 
-            subject, body = _email(message)
             with SmtpHook(smtp_conn_id=alerts.smtp_conn_id) as hook:
-                hook.send_email_smtp(
-                    to=list(alerts.email_to),
-                    from_email=alerts.email_from,
-                    subject=subject,
-                    html_content=body,
-                )
+                hook.send_email_smtp(**_smtp_email(message, alerts))
     except Exception as exc:
         _failed(message, alerts, exc)
         return False
@@ -319,14 +324,8 @@ async def adeliver(message: Mapping[str, Any], alerts: AlertSettings) -> bool:
         else:
             from airflow.providers.smtp.hooks.smtp import SmtpHook
 
-            subject, body = _email(message)
             async with SmtpHook(smtp_conn_id=alerts.smtp_conn_id) as hook:
-                await hook.asend_email_smtp(
-                    to=list(alerts.email_to),
-                    from_email=alerts.email_from,
-                    subject=subject,
-                    html_content=body,
-                )
+                await hook.asend_email_smtp(**_smtp_email(message, alerts))
     except Exception as exc:
         _failed(message, alerts, exc)
         return False

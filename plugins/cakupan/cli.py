@@ -9,9 +9,14 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cakupan.paths import data_dir, warehouse_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def _date(text: str) -> dt.date:
@@ -124,20 +129,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_export_rejections(args: argparse.Namespace) -> int:
+def _on_warehouse(
+    warehouse: str | None, action: Callable[[Engine], int], *user_errors: type[Exception]
+) -> int:
+    """Run ``action`` on the warehouse, turning what a user can fix into exit 2 and a
+    message: a missing DuckDB file, ``user_errors``; an unreadable warehouse is exit 1."""
     import sqlalchemy as sa
 
-    from cakupan.exports import UnknownVillageError, export_village_rejections
     from cakupan.warehouse.engine import create_warehouse_engine
 
-    url = sa.engine.make_url(args.warehouse or warehouse_url())
+    url = sa.engine.make_url(warehouse or warehouse_url())
     if url.get_backend_name() == "duckdb" and not Path(url.database or "").is_file():
         _say(f"warehouse not found: {url.database} (run cakupan run first)")
         return 2
     engine = create_warehouse_engine(url.render_as_string(hide_password=False))
     try:
-        report = export_village_rejections(engine, args.village, args.out)
-    except UnknownVillageError as exc:
+        return action(engine)
+    except user_errors as exc:
         _say(str(exc))
         return 2
     except sa.exc.DBAPIError as exc:
@@ -146,37 +154,30 @@ def _cmd_export_rejections(args: argparse.Namespace) -> int:
         return 1
     finally:
         engine.dispose()
-    v = report.village
-    _say(f"{len(report.rows)} rejected rows of {v.name} ({v.code}) written to {args.out}")
-    return 0
+
+
+def _cmd_export_rejections(args: argparse.Namespace) -> int:
+    from cakupan.exports import UnknownVillageError, export_village_rejections
+
+    def export(engine: Engine) -> int:
+        report = export_village_rejections(engine, args.village, args.out)
+        v = report.village
+        _say(f"{len(report.rows)} rejected rows of {v.name} ({v.code}) written to {args.out}")
+        return 0
+
+    return _on_warehouse(args.warehouse, export, UnknownVillageError)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    import sqlalchemy as sa
-
     from cakupan.report import SnapshotNotFoundError, default_report_dir, write_report
-    from cakupan.warehouse.engine import create_warehouse_engine
 
-    url = sa.engine.make_url(args.warehouse or warehouse_url())
-    if url.get_backend_name() == "duckdb" and not Path(url.database or "").is_file():
-        _say(f"warehouse not found: {url.database} (run cakupan run first)")
-        return 2
-    out = args.out or default_report_dir()
-    engine = create_warehouse_engine(url.render_as_string(hide_password=False))
-    try:
-        result = write_report(engine, args.as_of, out)
-    except SnapshotNotFoundError as exc:
-        _say(str(exc))
-        return 2
-    except sa.exc.DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0]
-        _say(f"cannot read the warehouse {url.render_as_string(hide_password=True)}: {reason}")
-        return 1
-    finally:
-        engine.dispose()
-    for path in result.paths:
-        _say(f"written: {path}")
-    return 0
+    def report(engine: Engine) -> int:
+        result = write_report(engine, args.as_of, args.out or default_report_dir())
+        for path in result.paths:
+            _say(f"written: {path}")
+        return 0
+
+    return _on_warehouse(args.warehouse, report, SnapshotNotFoundError)
 
 
 def build_parser() -> argparse.ArgumentParser:

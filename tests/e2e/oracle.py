@@ -14,6 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from cakupan.paths import REFERENCE_DIR
+from tests import runs
 
 MIN_AGE, MAX_AGE, GRACE, POOR_MAX, VILLAGE_TARGET = 15, 65, 3, 5, 100
 COUNT_KEYS = (
@@ -258,3 +259,36 @@ class Oracle:
                 "rejected_by_reason": dict(reasons),
             }
         return out
+
+
+def check_against_truth(engine, oracle: Oracle, day: dt.date) -> None:
+    """Every village, regency and province value of ``day`` in the marts equals the truth."""
+    expected = oracle.coverage(day)
+    villages = {
+        r["village_code"]: r
+        for r in runs.rows(
+            engine, "SELECT * FROM mart.coverage_village WHERE snapshot_date = :d", d=day
+        )
+    }
+    assert len(villages) == 3259
+    for code, want in expected["village"].items():
+        got = {k: villages[code][k] for k in want}
+        assert got == want, f"{day} village {code}"
+    regencies = {
+        r["regency_code"]: r
+        for r in runs.rows(
+            engine, "SELECT * FROM mart.coverage_regency WHERE snapshot_date = :d", d=day
+        )
+    }
+    for code, want in expected["regency"].items():
+        got = {k: regencies[code][k] for k in want}
+        assert got == want, f"{day} regency {code}"
+    [province] = runs.rows(
+        engine, "SELECT * FROM mart.coverage_province WHERE snapshot_date = :d", d=day
+    )
+    assert {k: province[k] for k in expected["province"]} == expected["province"]
+    districts = runs.rows(
+        engine, "SELECT * FROM mart.coverage_district WHERE snapshot_date = :d", d=day
+    )
+    assert len(districts) == 241
+    assert sum(d["workers_covered"] for d in districts) == province["workers_covered"]

@@ -18,7 +18,7 @@ import pytest
 
 from cakupan.cli import replay_day
 from cakupan.generate import generate_scenario
-from tests.e2e.oracle import Oracle
+from tests.e2e.oracle import Oracle, check_against_truth
 from tests.runs import cakupan_run, rows, snapshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
@@ -50,32 +50,6 @@ SNAPSHOT_TABLES = ("coverage_village", "coverage_district", "coverage_regency", 
 def scenario(tmp_path_factory):
     out = tmp_path_factory.mktemp("scenario")
     return generate_scenario(out, regencies=("1612", "1603", "1606"), days=4, seed=11, scale=0.2)
-
-
-def check_against_truth(engine, oracle: Oracle, day: dt.date) -> None:
-    expected = oracle.coverage(day)
-    villages = {
-        r["village_code"]: r
-        for r in rows(engine, "SELECT * FROM mart.coverage_village WHERE snapshot_date = :d", d=day)
-    }
-    assert len(villages) == 3259
-    for code, want in expected["village"].items():
-        got = {k: villages[code][k] for k in want}
-        assert got == want, f"{day} village {code}"
-    regencies = {
-        r["regency_code"]: r
-        for r in rows(engine, "SELECT * FROM mart.coverage_regency WHERE snapshot_date = :d", d=day)
-    }
-    for code, want in expected["regency"].items():
-        got = {k: regencies[code][k] for k in want}
-        assert got == want, f"{day} regency {code}"
-    [province] = rows(
-        engine, "SELECT * FROM mart.coverage_province WHERE snapshot_date = :d", d=day
-    )
-    assert {k: province[k] for k in expected["province"]} == expected["province"]
-    districts = rows(engine, "SELECT * FROM mart.coverage_district WHERE snapshot_date = :d", d=day)
-    assert len(districts) == 241
-    assert sum(d["workers_covered"] for d in districts) == province["workers_covered"]
 
 
 def check_data_quality(engine, oracle: Oracle, day: dt.date) -> None:
