@@ -102,8 +102,9 @@ def test_airflow_sets_and_fires_the_snapshot_deadline(failed_run, webhook):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    # cakupan run's own coverage run (logical date 06:30 WIB, 2 June): due 08:00 WIB.
-    assert result["cakupan_run_deadlines"] == ["2025-06-02T01:00:00+00:00"]
+    # cakupan run's own coverage run carries no deadline: the in-process runner removes it
+    # (no triggerer there, and Airflow 3.3.2's dag.test() crashes pruning it; runner.py).
+    assert result["cakupan_run_deadlines"] == []
     assert result["daily_deadline"] == "2025-06-03T01:00:00+00:00"  # 08:00 WIB
     assert result["asset_triggered_deadlines"] == 0
     assert result["callback_type"] == "TriggererCallback"

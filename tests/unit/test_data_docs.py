@@ -295,7 +295,7 @@ def test_the_index_lists_the_newest_results_and_every_page_stays(data, monkeypat
     assert "20250609T000000" in text and "20250601T000000" not in text
 
 
-def test_data_docs_failures_never_fail_the_load_or_the_reconcile(tmp_path, monkeypatch):
+def test_data_docs_failures_never_fail_the_load_or_the_docs_task(tmp_path, monkeypatch):
     from cakupan import pipeline
 
     def broken(*args, **kwargs):
@@ -307,7 +307,7 @@ def test_data_docs_failures_never_fail_the_load_or_the_reconcile(tmp_path, monke
     path = tmp_path / "batch-0000.json"
     path.write_text(json.dumps({**manifest, "files": []}), encoding="utf-8")
     pipeline._keep_for_docs(manifest, "batch-0000")(validate(bad_frame()), 2)
-    pipeline._build_docs([str(path)])
+    pipeline.publish_data_docs([str(path)])
 
 
 @pytest.mark.parametrize("run_id", ["manual/../../x", "..", "run id with spaces"])
