@@ -23,28 +23,6 @@ from tests.runs import cakupan_run, rows, snapshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
-COUNT_COLUMNS = (
-    "workers_proposed",
-    "workers_eligible",
-    "workers_enrolled",
-    "workers_covered",
-    "workers_in_arrears",
-    "rows_rejected",
-    "poor_listed",
-    "poor_covered",
-    "target_workers",
-    "target_attainment_pct",
-    "coverage_pct",
-)
-RATE_COLUMNS = (
-    "villages_expected",
-    "villages_submitted",
-    "villages_on_time",
-    "reporting_rate_pct",
-    "on_time_rate_pct",
-)
-SNAPSHOT_TABLES = ("coverage_village", "coverage_district", "coverage_regency", "coverage_province")
-
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
