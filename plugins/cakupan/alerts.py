@@ -242,29 +242,24 @@ def _skip(message: Mapping[str, Any], alerts: AlertSettings) -> bool:
     return False
 
 
-def _sent(message: Mapping[str, Any], alerts: AlertSettings) -> None:
+def _delivery(message: Mapping[str, Any], alerts: AlertSettings) -> dict[str, Any]:
+    """Log fields of one delivery: which alert, where to (a webhook by host only)."""
     target = _where(alerts.webhook_url) if alerts.channel == "webhook" else alerts.smtp_conn_id
-    log.info(
-        "alert_sent",
-        alert=message["event"],
-        dag_id=message["dag_id"],
-        run_id=message["run_id"],
-        channel=alerts.channel,
-        to=target,
-    )
+    return {
+        "alert": message["event"],
+        "dag_id": message["dag_id"],
+        "run_id": message["run_id"],
+        "channel": alerts.channel,
+        "to": target,
+    }
+
+
+def _sent(message: Mapping[str, Any], alerts: AlertSettings) -> None:
+    log.info("alert_sent", **_delivery(message, alerts))
 
 
 def _failed(message: Mapping[str, Any], alerts: AlertSettings, exc: BaseException) -> None:
-    target = _where(alerts.webhook_url) if alerts.channel == "webhook" else alerts.smtp_conn_id
-    log.error(
-        "alert_not_delivered",
-        alert=message["event"],
-        dag_id=message["dag_id"],
-        run_id=message["run_id"],
-        channel=alerts.channel,
-        to=target,
-        **_why(exc),
-    )
+    log.error("alert_not_delivered", **_delivery(message, alerts), **_why(exc))
 
 
 def _smtp_email(message: Mapping[str, Any], alerts: AlertSettings) -> dict[str, Any]:

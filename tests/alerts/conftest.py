@@ -8,16 +8,14 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socket
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.servers import Webhook, free_port, serve_webhook
 
 ALERT_VARIABLES = (
     "CAKUPAN_ALERT_CHANNEL",
@@ -35,49 +33,6 @@ def _clean_alert_env(monkeypatch) -> None:
     """Alerts read the environment when they send: start every test from none."""
     for name in ALERT_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Webhook:
-    url: str
-    received: list[dict] = field(default_factory=list)
-    raw: list[bytes] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
-    status: int = 204
-
-
-@contextmanager
-def serve_webhook() -> Iterator[Webhook]:
-    """A local HTTP server taking JSON POSTs; set ``status`` to make it answer an error."""
-    box = Webhook(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            box.raw.append(body)
-            box.paths.append(self.path)
-            box.received.append(json.loads(body or b"{}"))
-            self.send_response(box.status)
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    box.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/SECRET-TOKEN-123"
-    try:
-        yield box
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

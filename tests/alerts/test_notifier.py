@@ -18,8 +18,9 @@ from cakupan.alerts import (
     failure_message,
 )
 from cakupan.settings import AlertSettings
-from tests.alerts.conftest import PLANTED_NIK, free_port, html_of
+from tests.alerts.conftest import PLANTED_NIK, html_of
 from tests.alerts.contexts import dag_failure_context
+from tests.servers import free_port
 
 NIK_LIKE = re.compile(r"\d{16}")
 

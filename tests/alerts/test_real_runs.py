@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.alerts.conftest import Webhook, serve_webhook
 from tests.runs import cakupan_run, run_env
+from tests.servers import Webhook, serve_webhook
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("alerts_runs")]
 

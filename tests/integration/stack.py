@@ -14,17 +14,18 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import httpx
 import yaml
 
 from cakupan.paths import PROJECT_ROOT
+from tests.servers import free_port
 
 BIN = Path(sys.executable).parent
 AIRFLOW = str(BIN / "airflow")
@@ -62,12 +63,6 @@ def compose_file() -> dict:
     return yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class Stack:
     """One deployment on this host: its folder, databases, ports and processes."""
@@ -100,6 +95,7 @@ class Stack:
             (self.home / folder).mkdir(parents=True)
         self.log_path("x").parent.mkdir()
 
+    @cached_property
     def environment(self) -> dict[str, str]:
         """x-airflow-common's environment, re-pointed from the compose network to this host."""
         common = compose_file()["x-airflow-common"]["environment"]
@@ -145,7 +141,7 @@ class Stack:
         with open(self.log_path("airflow-init"), "w") as log:
             done = subprocess.run(
                 ["bash", script],
-                env=self.environment(),
+                env=self.environment,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 timeout=600,
@@ -156,7 +152,7 @@ class Stack:
         log = open(self.log_path(name), "w")  # noqa: SIM115 - closed with the process
         self.processes[name] = subprocess.Popen(
             [AIRFLOW, *args],
-            env={**self.environment(), **env},
+            env={**self.environment, **env},
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=self.home,

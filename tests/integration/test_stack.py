@@ -8,11 +8,7 @@ awaited, and the marts are compared with the generator's truth (tests/e2e/oracle
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +19,7 @@ from tests.conftest import pg_database
 from tests.e2e.oracle import Oracle, check_against_truth
 from tests.integration.stack import TEST_DOTENV, Api, Stack
 from tests.runs import rows
+from tests.servers import serve_webhook
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("stack")]
 
@@ -35,34 +32,15 @@ COVERAGE = "cakupan_coverage"
 TERMINAL = {"success", "failed"}
 
 
-class Webhook(BaseHTTPRequestHandler):
-    """The alert receiver: records every JSON body posted to it."""
-
-    received: ClassVar[list[dict]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        type(self).received.append(json.loads(body or b"{}"))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        return
-
-
 @pytest.fixture(scope="module")
 def webhook():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
-    Webhook.received = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/alerts", Webhook.received
-    server.shutdown()
+    with serve_webhook() as box:
+        yield box
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, webhook):
     root = tmp_path_factory.mktemp("stack")
-    url, _ = webhook
     # A deadline before the 06:30 run: today's scheduled coverage run has always missed it,
     # so the alert path (scheduler -> triggerer -> webhook) is checked at any time of day.
     settings = root / "settings.yaml"
@@ -75,7 +53,7 @@ def stack(tmp_path_factory, webhook):
             redis_db=int(time.time()) % 14 + 1,
             extra_env={
                 "CAKUPAN_ALERT_CHANNEL": "webhook",
-                "CAKUPAN_ALERT_WEBHOOK_URL": url,
+                "CAKUPAN_ALERT_WEBHOOK_URL": webhook.url,
                 "CAKUPAN_SETTINGS": str(settings),
             },
         )
@@ -190,7 +168,7 @@ def test_celery_stack_runs_the_daily_pipeline(stack, tmp_path_factory, webhook):
 
     # Alerts: the scheduled run missed its (test) deadline and the triggerer said so; no
     # DAG failed, so no failure alert.
-    _, received = webhook
+    received = webhook.received
     scheduled = [r["dag_run_id"] for r in api.dag_runs(COVERAGE) if r["run_type"] == "scheduled"]
     missed = wait_for(
         "the deadline alert",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 DEFAULT_LANGUAGE = "id"
@@ -236,40 +237,18 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-_MONTHS = {
-    "id": [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
-_DAYS = {
-    "id": ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
-    "en": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
-}
+
+@cache
+def _calendar(lang: str) -> tuple[list[str], list[str]]:
+    """Month and weekday names of ``lang`` from pendulum's CLDR locale data."""
+    import pendulum
+
+    months = [pendulum.date(2025, m, 1).format("MMMM", locale=lang) for m in range(1, 13)]
+    # 5 January 2025 is a Sunday: d3 wants the days from Sunday
+    days = [pendulum.date(2025, 1, 5 + i).format("dddd", locale=lang) for i in range(7)]
+    return months, days
+
+
 _SEPARATORS = {"id": (".", ","), "en": (",", ".")}  # (thousands, decimal)
 
 
@@ -296,7 +275,7 @@ def format_number(value: Any, lang: str) -> str:
 
 def format_date(day: dt.date, lang: str) -> str:
     """A date as people write it: ``2 Juni 2025`` / ``2 June 2025``."""
-    return f"{day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
+    return f"{day.day} {_calendar(lang)[0][day.month - 1]} {day.year}"
 
 
 def page_name(day: dt.date, lang: str) -> str:
@@ -308,8 +287,7 @@ def page_name(day: dt.date, lang: str) -> str:
 def vega_locales(lang: str) -> dict[str, Any]:
     """d3 number and time locales for vega-embed, so chart axes match the tables."""
     thousands, decimal = _SEPARATORS[lang]
-    months = _MONTHS[lang]
-    days = _DAYS[lang]
+    months, days = _calendar(lang)
     return {
         "formatLocale": {
             "decimal": decimal,
