@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint lock clean roles browser
+.PHONY: setup demo test bench lint lock clean roles browser
 
 setup: $(STAMP) browser
 
@@ -32,6 +32,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# Province-scale benchmark on DuckDB and PostgreSQL; rewrites the figures in
+# docs/performance.md. SCALE=0.1 runs a tenth of the size for a quick look.
+SCALE ?= 1.0
+bench: $(STAMP)
+	$(BIN)/cakupan bench --scale $(SCALE) --doc docs/performance.md
 
 # PostgreSQL only: the read-only cakupan_analyst role (SELECT on mart, nothing else) in the
 # database of CAKUPAN_WAREHOUSE_URL. Idempotent; run it once per warehouse database.

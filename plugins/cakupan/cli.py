@@ -180,6 +180,30 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return _on_warehouse(args.warehouse, report, SnapshotNotFoundError)
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    import json
+
+    from cakupan.bench.harness import DEFAULT_PG_ADMIN_URL, run_bench
+    from cakupan.bench.performance import render, summary, write_block
+
+    engines = tuple(e.strip() for e in args.engines.split(",") if e.strip())
+    measured = run_bench(
+        args.scale,
+        args.out,
+        engines=engines,
+        pg_admin_url=args.pg_admin_url
+        or os.environ.get("CAKUPAN_BENCH_PG_URL", DEFAULT_PG_ADMIN_URL),
+        with_peer=not args.no_peer,
+        memory_factors=() if args.no_memory else (1, 2, 4),
+    )
+    block = render(measured)
+    if args.doc is not None:
+        write_block(args.doc, block)
+    _say(block)
+    _say(json.dumps(summary(measured)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cakupan",
@@ -242,6 +266,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--warehouse", help="SQLAlchemy URL (default $CAKUPAN_WAREHOUSE_URL or DuckDB under data/)"
     )
     report.set_defaults(func=_cmd_report)
+
+    bench = sub.add_parser(
+        "bench", help="province-scale benchmark on DuckDB and PostgreSQL (docs/performance.md)"
+    )
+    bench.add_argument("--scale", type=float, default=1.0, help="1.0 = the whole province")
+    bench.add_argument("--out", type=Path, default=data_dir() / "bench", help="work folder")
+    bench.add_argument("--engines", default="duckdb,postgresql", help="comma-separated")
+    bench.add_argument(
+        "--pg-admin-url",
+        help="PostgreSQL URL allowed to create and drop the benchmark's database "
+        "(default $CAKUPAN_BENCH_PG_URL or postgres@127.0.0.1:5432)",
+    )
+    bench.add_argument("--doc", type=Path, help="write the figures into this Markdown file")
+    bench.add_argument("--no-peer", action="store_true", help="skip the pandas to_sql peer")
+    bench.add_argument("--no-memory", action="store_true", help="skip the 1x/2x/4x memory runs")
+    bench.set_defaults(func=_cmd_bench)
     return parser
 
 

@@ -1,9 +1,24 @@
-"""Ingesting one landing file: read, normalise, validate, and record it atomically.
+"""Ingesting landing files: read, normalise, validate, and record each file atomically.
 
 Every data row read ends in exactly one place: a staging table (loaded) or
-staging.rejected_rows (with its reason). The file's rows, its rejections and its ledger
-entry are written in one transaction, so a crash leaves either all of them or none, and
-re-running simply picks the file up again.
+staging.rejected_rows (with its reason). A file's rows, its rejections and its ledger entry
+are written in one transaction, so a crash leaves either all of them or none, and re-running
+simply picks the file up again.
+
+How the work is cut, for speed and flat memory:
+
+* Small files (village workbooks) are read whole and judged together, up to
+  ``chunk_rows`` rows per GX call: GX's cost is mostly per call, so 2,900 workbooks cost a
+  few calls. Their rows and ledger entries are written in ONE transaction per group, a
+  few statements in all; each file is still all-or-nothing.
+* A big CSV (``stream_bytes`` and more: a poverty register, a member export) is read in
+  chunks of ``chunk_rows`` records, each judged and written inside the file's own
+  transaction, so memory stays flat however long the file is. Duplicates within the file
+  are found across chunks (:class:`~cakupan.checks.rules.SeenKeys`).
+
+Writers of one source take turns on a lock (PostgreSQL advisory lock; a DuckDB file has a
+single writer anyway) and look at the ledger again under it, so two workers never record the
+same content twice.
 """
 
 from __future__ import annotations
@@ -11,28 +26,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy.engine import Connection, Engine
 
 from cakupan.checks.nik import mask_nik
-from cakupan.checks.rules import Verdict, judge
-from cakupan.checks.suites import run_suite
+from cakupan.checks.rules import SeenKeys, Verdict, judge
+from cakupan.checks.suites import load_suite, run_suite
 from cakupan.landing import LandingFile, sha256_of
 from cakupan.logs import get_logger
 from cakupan.settings import Settings
 from cakupan.sources.errors import FileRejected
 from cakupan.sources.normalise import normalise
-from cakupan.sources.readers import read_table
+from cakupan.sources.readers import RawTable, ReadAgain, read_chunks
 from cakupan.sources.specs import FLAGS, SOURCES, SourceSpec
+from cakupan.timing import Clock
 from cakupan.warehouse.bulk import bulk_insert
 from cakupan.warehouse.engine import lock_exclusive
 from cakupan.warehouse.schema import village_codes
-from cakupan.warehouse.sqlfiles import query_file, run_file
+from cakupan.warehouse.sqlfiles import query_file
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_validation_result import (
@@ -43,6 +61,12 @@ log = get_logger(__name__)
 
 # Receives each GX call's sanitised result and how many files it validated (for Data Docs).
 OnValidation = Callable[["ExpectationSuiteValidationResult", int], None]
+
+# Rows judged per GX call: large enough that GX's per-call cost is small, small enough that
+# memory stays well under a gigabyte (about 1 KB a row while judged).
+CHUNK_ROWS = 500_000
+# Files this big are streamed in chunks; smaller ones are read whole.
+STREAM_BYTES = 32 << 20
 
 
 class AccountingError(RuntimeError):
@@ -66,6 +90,14 @@ class FileResult:
     flags_by_reason: dict[str, int] = field(default_factory=dict)
     header_row: int | None = None
 
+    def add(self, read: int, loaded: int, reasons: Counter[str], flags: Counter[str]) -> None:
+        """Count one judged part of the file (the whole file, or one chunk of it)."""
+        self.rows_read += read
+        self.rows_loaded += loaded
+        self.rows_rejected = self.rows_read - self.rows_loaded
+        self.rejected_by_reason = dict(sorted((Counter(self.rejected_by_reason) + reasons).items()))
+        self.flags_by_reason = dict(sorted((Counter(self.flags_by_reason) + flags).items()))
+
     def check_accounting(self) -> None:
         if self.rows_read != self.rows_loaded + self.rows_rejected:
             raise AccountingError(
@@ -88,81 +120,185 @@ def suite_parameters(received_date: dt.date, settings: Settings) -> dict[str, An
     }
 
 
-def _ledger_lookup(conn: Connection, lf: LandingFile) -> tuple[bool, str | None]:
-    """(this name+content already recorded?, name of an earlier file with this content)."""
-    rows = query_file(
-        conn, "staging/ledger_same_content.sql", {"source": lf.source, "sha256": lf.sha256}
-    )
-    names = [r.file_name for r in rows]
-    return lf.name in names, (names[0] if names else None)
+# --------------------------------------------------------------------------- judging
+
+
+@dataclass
+class Judged:
+    """Rows of one or more files, judged together: ready to write, no warehouse touched.
+
+    ``files[i]`` owns the rows whose ``file_index`` is ``i``.
+    """
+
+    spec: SourceSpec
+    files: list[LandingFile]
+    frame: pd.DataFrame
+    verdict: Verdict
+    received: dt.date
+
+    def counts(self) -> list[tuple[int, int, Counter[str], Counter[str]]]:
+        """Per file: rows read, rows loaded, rejections by reason, flags by name."""
+        index = self.frame["file_index"].to_numpy()
+        loaded = self.verdict.loaded.to_numpy(bool)
+        n = len(self.files)
+        read = np.bincount(index, minlength=n)
+        kept = np.bincount(index[loaded], minlength=n)
+        reasons: list[Counter[str]] = [Counter() for _ in range(n)]
+        rejected = ~loaded
+        if rejected.any():
+            why = self.verdict.reason.to_numpy()[rejected]
+            pairs = Counter(zip(index[rejected], why, strict=True))
+            for (i, reason), count in pairs.items():
+                reasons[int(i)][reason] = count
+        flags: list[Counter[str]] = [Counter() for _ in range(n)]
+        for flag in FLAGS:
+            per_file = np.bincount(index, weights=self.verdict.flags[flag].to_numpy(), minlength=n)
+            for i in np.flatnonzero(per_file):
+                flags[int(i)][flag] = int(per_file[i])
+        return [(int(read[i]), int(kept[i]), reasons[i], flags[i]) for i in range(n)]
+
+    def tables(self, only: Iterable[int] | None = None) -> tuple[pa.Table, pa.Table]:
+        """(loaded rows, rejected rows) as Arrow tables shaped like their staging tables,
+        for all files or ``only`` those file indexes."""
+        frame, verdict = self.frame, self.verdict
+        if only is not None:
+            keep = frame["file_index"].isin(list(only)).to_numpy()
+            frame = frame.loc[keep]
+            verdict = Verdict(reason=verdict.reason.loc[keep], flags=verdict.flags.loc[keep])
+        loaded = verdict.loaded.to_numpy(bool)
+        return (
+            self._loaded_table(frame.loc[loaded], verdict.flags.loc[loaded]),
+            self._rejected_table(frame.loc[~loaded], verdict.reason.loc[~loaded]),
+        )
+
+    def _file_columns(self, rows: pd.DataFrame) -> dict[str, pa.Array]:
+        index = pa.array(rows["file_index"].to_numpy(), pa.int32())
+        return {
+            "sha256": pc.take(pa.array([f.sha256 for f in self.files], pa.string()), index),
+            "file_name": pc.take(pa.array([f.name for f in self.files], pa.string()), index),
+            "received_date": pa.array(
+                np.full(len(rows), np.datetime64(self.received, "D")), pa.date32()
+            ),
+            "row_number": pa.array(rows["row_number"].to_numpy(), pa.int32()),
+        }
+
+    def _loaded_table(self, rows: pd.DataFrame, flags: pd.DataFrame) -> pa.Table:
+        data = self._file_columns(rows)
+        for col in self.spec.columns:
+            data[col.name] = _column_array(rows, self.spec, col.name)
+        if self.spec.name == "village_submissions":
+            data["nik_masked"] = _text_array(mask_nik(rows["nik"]))
+        for flag in FLAGS:
+            data[flag] = pa.array(flags[flag].to_numpy(bool), pa.bool_())
+        return pa.table(data)
+
+    def _rejected_table(self, rows: pd.DataFrame, reason: pd.Series) -> pa.Table:
+        n = len(rows)
+        text_columns = [c.name for c in self.spec.columns]
+        row_data = rows[text_columns].astype(object).where(rows[text_columns].notna(), None)
+        as_json = [
+            json.dumps(r, ensure_ascii=False, default=str) for r in row_data.to_dict("records")
+        ]
+        files = self._file_columns(rows)
+        village = rows["village_code"] if "village_code" in rows else pd.Series([None] * n)
+        return pa.table(
+            {
+                "source": pa.array([self.spec.name] * n, pa.string()),
+                "file_name": files["file_name"],
+                "sha256": files["sha256"],
+                "received_date": files["received_date"],
+                "row_number": files["row_number"],
+                "reason": pa.array(reason.to_numpy(dtype=object), pa.string()),
+                "village_code": _text_array(village),
+                "nik": _text_array(rows["nik"]),
+                "nik_masked": _text_array(mask_nik(rows["nik"])),
+                "row_data": pa.array(as_json, pa.string()),
+            }
+        )
+
+
+def _text_array(series: pd.Series) -> pa.Array:
+    """Text as Arrow, zero-copy from Arrow-backed strings where possible."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        return pc.cast(pa.array(series.array), pa.string())
+    return pa.array(series.astype(object).to_numpy(), pa.string(), from_pandas=True)
 
 
 def _column_array(frame: pd.DataFrame, spec: SourceSpec, name: str) -> pa.Array:
     kind = spec.column(name).kind
     if kind in ("date", "month"):
-        dates = frame[f"{name}__date"].to_numpy(dtype=object)
-        return pa.array(dates, pa.date32(), from_pandas=True)
+        return pa.array(
+            frame[f"{name}__date"].to_numpy(dtype=object), pa.date32(), from_pandas=True
+        )
     if kind == "int":
         return pa.array(frame[f"{name}__num"].astype("Int64"), pa.int32(), from_pandas=True)
-    return pa.array(frame[name].astype(object).to_numpy(), pa.string(), from_pandas=True)
+    return _text_array(frame[name])
 
 
-def _loaded_table(
-    frame: pd.DataFrame, verdict: Verdict, spec: SourceSpec, lf: LandingFile, received: dt.date
-) -> pa.Table:
-    rows = frame[verdict.loaded]
-    n = len(rows)
-    data: dict[str, pa.Array] = {
-        "sha256": pa.array([lf.sha256] * n, pa.string()),
-        "file_name": pa.array([lf.name] * n, pa.string()),
-        "received_date": pa.array([received] * n, pa.date32()),
-        "row_number": pa.array(rows["row_number"].astype("int64"), pa.int32()),
-    }
-    for col in spec.columns:
-        data[col.name] = _column_array(rows, spec, col.name)
-    if spec.name == "village_submissions":
-        data["nik_masked"] = pa.array(mask_nik(rows["nik"]).astype(object), pa.string())
-    for flag in FLAGS:
-        data[flag] = pa.array(verdict.flags.loc[rows.index, flag].to_numpy(bool), pa.bool_())
-    return pa.table(data)
-
-
-def _rejected_table(
-    frame: pd.DataFrame, verdict: Verdict, spec: SourceSpec, lf: LandingFile, received: dt.date
-) -> pa.Table:
-    rows = frame[~verdict.loaded]
-    n = len(rows)
-    text_columns = [c.name for c in spec.columns]
-    row_data = rows[text_columns].astype(object).where(rows[text_columns].notna(), None)
-    as_json = [json.dumps(r, ensure_ascii=False, default=str) for r in row_data.to_dict("records")]
-    village = rows["village_code"] if "village_code" in rows else pd.Series(None, index=rows.index)
-    return pa.table(
-        {
-            "source": pa.array([spec.name] * n, pa.string()),
-            "file_name": pa.array([lf.name] * n, pa.string()),
-            "sha256": pa.array([lf.sha256] * n, pa.string()),
-            "received_date": pa.array([received] * n, pa.date32()),
-            "row_number": pa.array(rows["row_number"].astype("int64"), pa.int32()),
-            "reason": pa.array(verdict.reason[rows.index].to_numpy(dtype=object), pa.string()),
-            "village_code": pa.array(
-                village.astype(object).to_numpy(), pa.string(), from_pandas=True
-            ),
-            "nik": pa.array(rows["nik"].astype(object).to_numpy(), pa.string(), from_pandas=True),
-            "nik_masked": pa.array(
-                mask_nik(rows["nik"]).astype(object).to_numpy(), pa.string(), from_pandas=True
-            ),
-            "row_data": pa.array(as_json, pa.string()),
-        }
+def judge_parts(
+    spec: SourceSpec,
+    files: list[LandingFile],
+    parts: list[tuple[int, RawTable]],
+    received: dt.date,
+    settings: Settings,
+    clock: Clock,
+    on_validation: OnValidation | None = None,
+    seen: SeenKeys | None = None,
+) -> Judged:
+    """Normalise and judge raw parts ((file index, raw rows)) in one GX call."""
+    raw = pd.concat(
+        [part.frame.assign(file_index=index) for index, part in parts], ignore_index=True
     )
+    found = {name for _, part in parts for name in part.columns_found}
+    with clock.phase("normalise"):
+        frame = normalise(RawTable(raw, 0, tuple(found)), spec, received)
+        frame["file_index"] = raw["file_index"].to_numpy()
+    with clock.phase("validate"):
+        outcome = run_suite(frame, spec.name, suite_parameters(received, settings))
+    if on_validation is not None and outcome.validation is not None:
+        on_validation(outcome.validation, len({index for index, _ in parts}))
+    with clock.phase("rules"):
+        verdict = judge(frame, spec, outcome, seen)
+    return Judged(spec, files, frame, verdict, received)
 
 
-def _write_ledger(conn: Connection, result: FileResult, run_id: str | None) -> None:
-    row = asdict(result)
-    row["rejected_by_reason"] = json.dumps(result.rejected_by_reason, sort_keys=True)
-    row["flags_by_reason"] = json.dumps(result.flags_by_reason, sort_keys=True)
-    row["run_id"] = run_id
-    row["loaded_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    run_file(conn, "staging/ledger_insert.sql", row)
+def examine(
+    files: list[LandingFile],
+    received: dt.date,
+    settings: Settings,
+    on_validation: OnValidation | None = None,
+) -> list[Examined]:
+    """Read, normalise and judge whole files of one source without touching the warehouse.
+
+    The per-file view of what :func:`ingest_files` does, for tests and tools: each item
+    holds the file's ledger entry and its (loaded, rejected) tables.
+    """
+    if not files:
+        return []
+    spec = SOURCES[files[0].source]
+    clock = Clock()
+    examined = [
+        Examined(lf, FileResult(lf.source, lf.name, lf.sha256, received, "loaded")) for lf in files
+    ]
+    parts = []
+    for index, item in enumerate(examined):
+        try:
+            (raw,) = read_chunks(item.file.path, spec)
+        except FileRejected as exc:
+            item.result.status, item.result.error = "rejected_file", str(exc)
+            continue
+        item.result.header_row = raw.header_row
+        parts.append((index, raw))
+    if not parts:
+        return examined
+    judged = judge_parts(spec, files, parts, received, settings, clock, on_validation)
+    counts = judged.counts()
+    for index, _ in parts:
+        item = examined[index]
+        item.result.add(*counts[index])
+        item.result.check_accounting()
+        item.tables = judged.tables(only=[index])
+    return examined
 
 
 @dataclass
@@ -174,104 +310,262 @@ class Examined:
     tables: tuple[pa.Table, pa.Table] | None = None
 
 
-def _file_result(examined: Examined, frame: pd.DataFrame, verdict: Verdict) -> None:
-    result = examined.result
-    result.rows_read = len(frame)
-    result.rows_loaded = int(verdict.loaded.sum())
-    result.rows_rejected = result.rows_read - result.rows_loaded
-    result.rejected_by_reason = dict(sorted(Counter(verdict.reason.dropna()).items()))
-    result.flags_by_reason = {
-        flag: int(verdict.flags[flag].sum()) for flag in FLAGS if verdict.flags[flag].any()
-    }
-    result.check_accounting()
+# --------------------------------------------------------------------------- the ledger
 
 
-def examine(
-    files: list[LandingFile],
-    received: dt.date,
-    settings: Settings,
-    on_validation: OnValidation | None = None,
-) -> list[Examined]:
-    """Read, normalise and judge files of one source without touching the warehouse.
-
-    All readable files are validated together in one GX call (rows keyed by file_index and
-    row_number): GX's cost is mostly per call, so 2,900 small workbooks cost one call.
-    ``on_validation`` gets that call's sanitised GX result, to keep it for Data Docs.
-    """
-    if not files:
-        return []
-    spec = SOURCES[files[0].source]
-    examined: list[Examined] = []
-    frames: list[pd.DataFrame] = []
-    for lf in files:
-        item = Examined(lf, FileResult(lf.source, lf.name, lf.sha256, received, "loaded"))
-        examined.append(item)
-        try:
-            raw = read_table(lf.path, spec)
-        except FileRejected as exc:
-            item.result.status, item.result.error = "rejected_file", str(exc)
-            continue
-        item.result.header_row = raw.header_row
-        frame = normalise(raw, spec, received)
-        frame["file_index"] = len(examined) - 1
-        frames.append(frame)
-    if not frames:
-        return examined
-    combined = pd.concat(frames, ignore_index=True)
-    outcome = run_suite(combined, spec.name, suite_parameters(received, settings))
-    if on_validation is not None and outcome.validation is not None:
-        on_validation(outcome.validation, len(frames))
-    verdict = judge(combined, spec, outcome)
-    for index, rows in combined.groupby("file_index", sort=False).groups.items():
-        item = examined[int(index)]
-        frame = combined.loc[rows]
-        part = Verdict(reason=verdict.reason.loc[rows], flags=verdict.flags.loc[rows])
-        _file_result(item, frame, part)
-        item.tables = (
-            _loaded_table(frame, part, spec, item.file, received),
-            _rejected_table(frame, part, spec, item.file, received),
-        )
-    return examined
+def _ledger(conn: Connection, source: str) -> dict[str, list[str]]:
+    """sha256 -> names of the source's files recorded with that content, earliest first."""
+    names: dict[str, list[str]] = {}
+    for row in query_file(conn, "staging/ledger_files.sql", {"source": source}):
+        names.setdefault(row.sha256, []).append(row.file_name)
+    return names
 
 
-def _skipped(lf: LandingFile, received: dt.date, earlier: str) -> FileResult:
+def _duplicate_of(result: FileResult, earlier: str) -> FileResult:
+    """The ledger entry of a file whose content was already recorded as ``earlier``."""
     return FileResult(
-        lf.source,
-        lf.name,
-        lf.sha256,
-        received,
+        result.source,
+        result.file_name,
+        result.sha256,
+        result.received_date,
         status="skipped_duplicate",
         error=f"isi sama dengan berkas {earlier} / same content as file {earlier}",
     )
 
 
-def _record(conn: Connection, item: Examined, run_id: str | None) -> FileResult | None:
-    """Write one file's rows, rejections and ledger entry in one transaction of ``conn``."""
-    lf, result, tables = item.file, item.result, item.tables
-    with conn.begin():
-        # Decide again under the lock: another worker may have recorded this content.
-        lock_exclusive(conn, f"file:{lf.source}:{lf.sha256}")
-        recorded, earlier = _ledger_lookup(conn, lf)
-        if recorded:
-            return None
-        if earlier is not None and result.status != "skipped_duplicate":
-            result, tables = _skipped(lf, result.received_date, earlier), None
-        if tables is not None:
-            loaded, rejected = tables
-            bulk_insert(conn, f"staging.{lf.source}", loaded)
-            bulk_insert(conn, "staging.rejected_rows", rejected)
-        _write_ledger(conn, result, run_id)
-    log.info(
-        "file_ingested",
-        source=lf.source,
-        file=lf.name,
-        status=result.status,
-        rows_read=result.rows_read,
-        rows_loaded=result.rows_loaded,
-        rows_rejected=result.rows_rejected,
-        error=result.error,
+def _write_ledger(conn: Connection, results: list[FileResult], run_id: str | None) -> None:
+    if not results:
+        return
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows = []
+    for result in results:
+        row = asdict(result)
+        row["rejected_by_reason"] = json.dumps(result.rejected_by_reason, sort_keys=True)
+        row["flags_by_reason"] = json.dumps(result.flags_by_reason, sort_keys=True)
+        row["run_id"] = run_id
+        row["loaded_at"] = now
+        rows.append(row)
+    schema = pa.schema(
+        [
+            ("source", pa.string()),
+            ("file_name", pa.string()),
+            ("sha256", pa.string()),
+            ("received_date", pa.date32()),
+            ("status", pa.string()),
+            ("error", pa.string()),
+            ("rows_read", pa.int32()),
+            ("rows_loaded", pa.int32()),
+            ("rows_rejected", pa.int32()),
+            ("rejected_by_reason", pa.string()),
+            ("flags_by_reason", pa.string()),
+            ("header_row", pa.int32()),
+            ("run_id", pa.string()),
+            ("loaded_at", pa.timestamp("us")),
+        ]
     )
-    return result
+    bulk_insert(conn, "staging.file_ledger", pa.Table.from_pylist(rows, schema))
+    for result in results:
+        log.info(
+            "file_ingested",
+            source=result.source,
+            file=result.file_name,
+            status=result.status,
+            rows_read=result.rows_read,
+            rows_loaded=result.rows_loaded,
+            rows_rejected=result.rows_rejected,
+            error=result.error,
+        )
+
+
+def _still_new(conn: Connection, candidates: list[FileResult]) -> tuple[list[FileResult], set[int]]:
+    """Under the source's lock: which candidates to record, as what, and which of them keep
+    their rows (indexes into ``candidates``). A file another worker recorded meanwhile is
+    dropped; a content recorded meanwhile under another name makes this one a duplicate."""
+    if not candidates:
+        return [], set()
+    lock_exclusive(conn, f"ingest:{candidates[0].source}")
+    ledger = _ledger(conn, candidates[0].source)
+    keep: list[FileResult] = []
+    with_rows: set[int] = set()
+    for i, result in enumerate(candidates):
+        earlier = ledger.get(result.sha256, [])
+        if result.file_name in earlier:
+            continue
+        if earlier and result.status != "skipped_duplicate":
+            result = _duplicate_of(result, earlier[0])
+        elif result.status == "loaded":
+            with_rows.add(i)
+        keep.append(result)
+        ledger.setdefault(result.sha256, []).append(result.file_name)
+    return keep, with_rows
+
+
+# --------------------------------------------------------------------------- ingesting
+
+
+@dataclass
+class _Group:
+    """Small files read whole, waiting to be judged and written together."""
+
+    files: list[LandingFile] = field(default_factory=list)
+    results: list[FileResult] = field(default_factory=list)
+    parts: list[tuple[int, RawTable]] = field(default_factory=list)
+    rows: int = 0
+
+
+class _Changed(Exception):
+    """The file's content changed while it was read: its transaction is rolled back."""
+
+
+class _Ingest:
+    """One batch of files of one source on one connection (see the module docstring)."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        spec: SourceSpec,
+        received: dt.date,
+        settings: Settings,
+        run_id: str | None,
+        on_validation: OnValidation | None,
+        clock: Clock,
+        chunk_rows: int,
+    ) -> None:
+        self.conn, self.spec, self.received, self.settings = conn, spec, received, settings
+        self.run_id, self.on_validation, self.clock = run_id, on_validation, clock
+        self.chunk_rows = chunk_rows
+        self.group = _Group()
+        self.recorded: list[FileResult] = []
+
+    def _new_result(self, lf: LandingFile) -> FileResult:
+        return FileResult(lf.source, lf.name, lf.sha256, self.received, "loaded")
+
+    def _unchanged(self, lf: LandingFile) -> bool:
+        """The file still has the content it was discovered with; else the next run takes it."""
+        with self.clock.phase("read"):
+            same = sha256_of(lf.path) == lf.sha256
+        if not same:
+            log.warning("file_changed_while_reading", source=lf.source, file=lf.name)
+        return same
+
+    def _record(self, results: list[FileResult], judged: Judged | None = None) -> None:
+        """Rows and ledger entries of ``results`` in one transaction, all or none."""
+        with self.clock.phase("write"), self.conn.begin():
+            keep, with_rows = _still_new(self.conn, results)
+            if judged is not None and with_rows:
+                loaded, rejected = judged.tables(only=with_rows)
+                bulk_insert(self.conn, f"staging.{self.spec.name}", loaded)
+                bulk_insert(self.conn, "staging.rejected_rows", rejected)
+            _write_ledger(self.conn, keep, self.run_id)
+        self.recorded.extend(keep)
+
+    # small files -------------------------------------------------------------
+
+    def add_small(self, lf: LandingFile) -> None:
+        result = self._new_result(lf)
+        try:
+            with self.clock.phase("read"):
+                (raw,) = read_chunks(lf.path, self.spec)
+        except FileRejected as exc:
+            result.status, result.error = "rejected_file", str(exc)
+            raw = None
+        if not self._unchanged(lf):
+            return
+        index = len(self.group.files)
+        self.group.files.append(lf)
+        self.group.results.append(result)
+        if raw is not None:
+            result.header_row = raw.header_row
+            self.group.parts.append((index, raw))
+            self.group.rows += len(raw.frame)
+        if self.group.rows >= self.chunk_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        group, self.group = self.group, _Group()
+        if not group.files:
+            return
+        judged = None
+        if group.parts:
+            judged = judge_parts(
+                self.spec,
+                group.files,
+                group.parts,
+                self.received,
+                self.settings,
+                self.clock,
+                self.on_validation,
+            )
+            counts = judged.counts()
+            for index, _ in group.parts:
+                group.results[index].add(*counts[index])
+                group.results[index].check_accounting()
+        self._record(group.results, judged)
+
+    def add_skipped(self, results: list[FileResult]) -> None:
+        self._record(results)
+
+    # big files ---------------------------------------------------------------
+
+    def add_streamed(self, lf: LandingFile) -> None:
+        """A big file in chunks, all inside its own transaction."""
+        self.flush()
+        for careful in (False, True):
+            result = self._new_result(lf)
+            try:
+                recorded = self._stream(lf, result, careful)
+            except _Changed:
+                return
+            except ReadAgain:
+                log.info("file_read_again", source=lf.source, file=lf.name)
+                continue
+            except FileRejected as exc:
+                result = self._new_result(lf)
+                result.status, result.error = "rejected_file", str(exc)
+                self._record([result])
+                return
+            if recorded is not None:
+                self.recorded.append(recorded)
+            return
+
+    def _stream(self, lf: LandingFile, result: FileResult, careful: bool) -> FileResult | None:
+        seen = SeenKeys()
+        with self.conn.begin():
+            with self.clock.phase("write"):
+                keep, _ = _still_new(self.conn, [result])
+            if not keep or keep[0].status != "loaded":
+                _write_ledger(self.conn, keep, self.run_id)
+                return keep[0] if keep else None
+            chunks = read_chunks(lf.path, self.spec, self.chunk_rows, careful)
+            while True:
+                with self.clock.phase("read"):
+                    raw = next(chunks, None)
+                if raw is None:
+                    break
+                result.header_row = raw.header_row
+                judged = judge_parts(
+                    self.spec,
+                    [lf],
+                    [(0, raw)],
+                    self.received,
+                    self.settings,
+                    self.clock,
+                    self.on_validation,
+                    seen,
+                )
+                [counts] = judged.counts()
+                result.add(*counts)
+                loaded, rejected = judged.tables()
+                del judged, raw
+                with self.clock.phase("write"):
+                    bulk_insert(self.conn, f"staging.{self.spec.name}", loaded)
+                    bulk_insert(self.conn, "staging.rejected_rows", rejected)
+            result.check_accounting()
+            if not self._unchanged(lf):
+                raise _Changed(lf.name)
+            with self.clock.phase("write"):
+                _write_ledger(self.conn, [result], self.run_id)
+        return result
 
 
 def ingest_files(
@@ -281,6 +575,9 @@ def ingest_files(
     settings: Settings,
     run_id: str | None = None,
     on_validation: OnValidation | None = None,
+    clock: Clock | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    stream_bytes: int = STREAM_BYTES,
 ) -> list[FileResult]:
     """Ingest files of one source; each lands (rows + rejections + ledger) atomically.
 
@@ -288,35 +585,35 @@ def ingest_files(
     (earlier, or earlier in this batch) is recorded as skipped_duplicate; a file that
     changed while being read is left for the next run.
     """
-    to_read: list[LandingFile] = []
-    duplicates: list[Examined] = []
-    first_name: dict[str, str] = {}
+    if not files:
+        return []
+    clock = clock or Clock()
+    spec = SOURCES[files[0].source]
+    with clock.phase("gx_setup"):  # importing GX and parsing the suite: once per process
+        load_suite(spec.name)
     with engine.connect() as conn:
+        ledger = _ledger(conn, spec.name)
+        conn.rollback()
+        fresh: list[LandingFile] = []
+        skipped: list[FileResult] = []
         for lf in files:
-            recorded, earlier = _ledger_lookup(conn, lf)
-            earlier = earlier or first_name.get(lf.sha256)
-            if recorded:
+            earlier = ledger.get(lf.sha256, [])
+            if lf.name in earlier:
                 continue
-            if earlier is not None:
-                duplicates.append(Examined(lf, _skipped(lf, received_date, earlier)))
+            if earlier:
+                new = FileResult(lf.source, lf.name, lf.sha256, received_date, "loaded")
+                skipped.append(_duplicate_of(new, earlier[0]))
                 continue
-            first_name[lf.sha256] = lf.name
-            to_read.append(lf)
-    results: list[FileResult] = []
-    examined = examine(to_read, received_date, settings, on_validation) + duplicates
-    # One connection for the batch, one transaction per file: opening and closing a DuckDB
-    # connection per file cost more than writing its rows (a checkpoint at each close).
-    with engine.connect() as conn:
-        for item in examined:
-            if (
-                item.result.status != "skipped_duplicate"
-                and sha256_of(item.file.path) != item.file.sha256
-            ):
-                log.warning(
-                    "file_changed_while_reading", source=item.file.source, file=item.file.name
-                )
-                continue
-            result = _record(conn, item, run_id)
-            if result is not None:
-                results.append(result)
-    return results
+            ledger[lf.sha256] = [lf.name]
+            fresh.append(lf)
+        work = _Ingest(
+            conn, spec, received_date, settings, run_id, on_validation, clock, chunk_rows
+        )
+        for lf in fresh:
+            if lf.path.stat().st_size >= stream_bytes:
+                work.add_streamed(lf)
+            else:
+                work.add_small(lf)
+        work.flush()
+        work.add_skipped(skipped)
+    return work.recorded

@@ -23,8 +23,18 @@ def _counts(engine) -> dict[str, int]:
     }
 
 
+@pytest.mark.parametrize(
+    ("stream_bytes", "failing_call", "landed_first"),
+    [
+        # small files are written as one group: the group's rows are in, its rejections fail
+        (1 << 40, 2, 0),
+        # every file streamed in its own transaction: file 1 lands, file 2 fails mid-file
+        (0, 5, 1),
+    ],
+    ids=["grouped", "streamed"],
+)
 def test_failure_mid_file_rolls_the_whole_file_back(
-    warehouse, small_scenario, tmp_path, monkeypatch
+    warehouse, small_scenario, tmp_path, monkeypatch, stream_bytes, failing_call, landed_first
 ):
     day = small_scenario.days[0]
     replay_day(small_scenario.out, tmp_path, day)
@@ -34,25 +44,28 @@ def test_failure_mid_file_rolls_the_whole_file_back(
 
     def failing_insert(conn, table, data):
         calls["n"] += 1
-        if calls["n"] == 3:  # file 2: its loaded rows are in, then the connection drops
+        if calls["n"] == failing_call:  # some of a file's rows are in, then the link drops
             raise ConnectionError("connection to the warehouse was lost")
         return real_insert(conn, table, data)
 
     monkeypatch.setattr(ingest, "bulk_insert", failing_insert)
     with pytest.raises(ConnectionError):
-        ingest.ingest_files(warehouse, files, day, load_settings())
+        ingest.ingest_files(warehouse, files, day, load_settings(), stream_bytes=stream_bytes)
     after_failure = _counts(warehouse)
-    # File 1 landed whole; file 2 left no row, no rejection and no ledger entry.
+    # Files before the failure landed whole; the failing one left no row, rejection or entry.
+    landed = [f.name for f in files[:landed_first]]
     ledger = rows(warehouse, "SELECT file_name FROM staging.file_ledger")
-    assert [r["file_name"] for r in ledger] == [files[0].name]
+    assert [r["file_name"] for r in ledger] == landed
     loaded = rows(warehouse, "SELECT DISTINCT file_name FROM staging.village_submissions")
-    assert {r["file_name"] for r in loaded} <= {files[0].name}
+    assert {r["file_name"] for r in loaded} <= set(landed)
+    rejected = rows(warehouse, "SELECT DISTINCT file_name FROM staging.rejected_rows")
+    assert {r["file_name"] for r in rejected} <= set(landed)
 
     monkeypatch.setattr(ingest, "bulk_insert", real_insert)
-    results = ingest.ingest_files(warehouse, files, day, load_settings())
-    assert [r.file_name for r in results] == [f.name for f in files[1:]]
+    results = ingest.ingest_files(warehouse, files, day, load_settings(), stream_bytes=stream_bytes)
+    assert [r.file_name for r in results] == [f.name for f in files[landed_first:]]
     final = _counts(warehouse)
-    assert final["file_ledger"] == after_failure["file_ledger"] + 2
+    assert final["file_ledger"] == after_failure["file_ledger"] + 3 - landed_first
     for result in results:
         assert result.rows_read == result.rows_loaded + result.rows_rejected
 

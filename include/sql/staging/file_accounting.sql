@@ -1,18 +1,39 @@
--- One file's ledger counts next to the rows actually in staging, for reconciliation:
--- rows_read = rows_loaded + rows_rejected, and staging holds exactly those rows.
+-- Ledger counts of one source's files received on one date, next to the rows staging
+-- actually holds for them, for reconciliation: rows_read = rows_loaded + rows_rejected,
+-- and staging holds exactly those rows. One query for a whole run, not one per file;
+-- joins on grouped counts (not a subquery per ledger row) keep it linear, and the
+-- constant test on :source lets both engines skip the other sources' tables unread.
+WITH staged AS (
+    SELECT file_name, sha256, COUNT(*) AS n FROM staging.village_submissions
+    WHERE :source = 'village_submissions' AND received_date = :received_date
+    GROUP BY file_name, sha256
+    UNION ALL
+    SELECT file_name, sha256, COUNT(*) AS n FROM staging.poverty_lists
+    WHERE :source = 'poverty_lists' AND received_date = :received_date
+    GROUP BY file_name, sha256
+    UNION ALL
+    SELECT file_name, sha256, COUNT(*) AS n FROM staging.member_exports
+    WHERE :source = 'member_exports' AND received_date = :received_date
+    GROUP BY file_name, sha256
+),
+rejected AS (
+    SELECT file_name, sha256, COUNT(*) AS n FROM staging.rejected_rows
+    WHERE source = :source AND received_date = :received_date
+   
+    GROUP BY file_name, sha256
+)
 SELECT
+    l.file_name,
+    l.sha256,
     l.status,
     l.rows_read,
     l.rows_loaded,
     l.rows_rejected,
-    (SELECT COUNT(*) FROM staging.village_submissions AS s
-      WHERE s.sha256 = l.sha256 AND s.file_name = l.file_name)
-  + (SELECT COUNT(*) FROM staging.poverty_lists AS p
-      WHERE p.sha256 = l.sha256 AND p.file_name = l.file_name)
-  + (SELECT COUNT(*) FROM staging.member_exports AS m
-      WHERE m.sha256 = l.sha256 AND m.file_name = l.file_name) AS staged_loaded,
-    (SELECT COUNT(*) FROM staging.rejected_rows AS r
-      WHERE r.source = l.source AND r.sha256 = l.sha256 AND r.file_name = l.file_name)
-        AS staged_rejected
+    COALESCE(s.n, 0) AS staged_loaded,
+    COALESCE(r.n, 0) AS staged_rejected
 FROM staging.file_ledger AS l
-WHERE l.source = :source AND l.file_name = :file_name AND l.sha256 = :sha256;
+LEFT JOIN (SELECT file_name, sha256, SUM(n) AS n FROM staged GROUP BY file_name, sha256) AS s
+    ON s.file_name = l.file_name AND s.sha256 = l.sha256
+LEFT JOIN rejected AS r
+    ON r.file_name = l.file_name AND r.sha256 = l.sha256
+WHERE l.source = :source AND l.received_date = :received_date;

@@ -4,6 +4,18 @@ Each expectation carries ``meta.reason``, the CONTRACT §3 rejection reason of t
 fails. Rows are identified by GX's own COMPLETE results, indexed by ``file_index`` and
 ``row_number``, so the quarantine uses GX's verdicts and no second copy of the same rule.
 A whole batch of files is validated in one call: GX's cost is mostly per call, not per row.
+
+What keeps a call cheap on millions of rows (measured on a 1M-row poverty chunk: 6.1 s
+down to 2.2 s, same results):
+
+* GX sees only the columns its expectations name plus the two index columns. GX
+  fingerprints every batch frame (a hash of every cell), so each column it is handed costs
+  time even when no expectation reads it.
+* Nullable integers are handed over as float64: GX's range check runs vectorised on numpy
+  numbers and falls back to a Python call per cell on pandas' nullable ``Int64``.
+* The batch is fetched once: GX's ``Batch.validate`` fetches (and fingerprints) it again
+  inside, so the suite runs through GX's ``Validator`` on the batch definition, which is
+  exactly what ``Batch.validate`` and ``ValidationDefinition.run`` do inside.
 """
 
 from __future__ import annotations
@@ -94,20 +106,47 @@ def _batch_definition(source: str) -> Any:
     return asset.add_batch_definition_whole_dataframe("whole_file")
 
 
+INDEX_COLUMNS = ["file_index", "row_number"]
+
+
+@cache
+def suite_columns(source: str) -> tuple[str, ...]:
+    """The columns the suite's expectations read, in the suite's order."""
+    names = (e.column for e in load_suite(source).expectations)
+    return tuple(dict.fromkeys(names))
+
+
+def _gx_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """What GX is handed: the suite's columns and the index, nullable ints as floats."""
+    import pandas as pd
+
+    columns = {}
+    for name in suite_columns(source):
+        column = frame[name]
+        if isinstance(column.dtype, pd.Int64Dtype):
+            column = column.astype("float64")  # NA -> NaN, still null to GX
+        columns[name] = column
+    for name in INDEX_COLUMNS:
+        columns[name] = frame[name]
+    return pd.DataFrame(columns, index=frame.index)
+
+
 def run_suite(frame: pd.DataFrame, source: str, parameters: dict[str, Any]) -> SuiteOutcome:
     """Validate ``frame`` (normalised files, keyed by file_index + row_number) by reason."""
+    from great_expectations.validator.v1_validator import Validator
+
     suite = load_suite(source)
-    batch = _batch_definition(source).get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(
-        suite,
+    validator = Validator(
+        batch_definition=_batch_definition(source),
+        batch_parameters={"dataframe": _gx_frame(frame, source)},
         result_format={
             "result_format": "COMPLETE",
-            "unexpected_index_column_names": ["file_index", "row_number"],
+            "unexpected_index_column_names": INDEX_COLUMNS,
             "partial_unexpected_count": 0,
             "return_unexpected_index_query": False,
         },
-        expectation_parameters=parameters,
     )
+    result = validator.validate_expectation_suite(suite, expectation_parameters=parameters)
     outcome = SuiteOutcome(suite=source)
     for item in result.results:
         config = item.expectation_config

@@ -21,6 +21,12 @@ in seconds, no Python loops); a file it refuses (ragged rows, Windows-1252) goes
 pandas' C parser, which gives the same result. A row number counts CSV records, so a quoted
 cell spanning lines is still one row.
 
+Big CSV files are read in chunks of ``rows`` records (:func:`read_chunks`): Arrow's streaming
+reader, or pandas' chunked C parser, so memory stays flat however long the file is. A file
+the Arrow reader refuses only after it has yielded chunks raises :class:`ReadAgain`; the
+caller drops what it has and reads the file again with ``careful=True`` (the whole file's
+encoding checked first, then pandas). Row numbers run on across chunks.
+
 Excel specifics: python-calamine returns typed cells (float for numbers, date/datetime for
 date cells, str for text, formulas as their cached values); those values are kept as Python
 objects so the NIK rules can tell a numeric cell from a text cell. A formula whose file
@@ -41,7 +47,7 @@ import codecs
 import csv
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +70,7 @@ CSV_TEXT_DTYPE = "string[pyarrow]"
 # The header must lie in the first 15 records; 1 MiB holds them unless a title cell is huge.
 _HEAD_BYTES = 1 << 20
 _TRANSCODE_CHUNK = 1 << 20
+_CSV_BLOCK = 8 << 20  # Arrow reads (and parses in parallel) 8 MiB at a time
 _ENCRYPTION_INFO = "EncryptionInfo\0".encode("utf-16-le")
 _ENCRYPTION_INFO_SIZE = len(_ENCRYPTION_INFO).to_bytes(2, "little")
 _PHYSICAL_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
@@ -73,30 +80,50 @@ _CSV_FILLER = re.compile(r'[\s,;"\ufeff]+')
 
 @dataclass
 class RawTable:
-    """Raw cells of one file: canonical columns found, plus ``row_number`` (int)."""
+    """Raw cells of one file (or one chunk of it): canonical columns found, plus
+    ``row_number`` (int)."""
 
     frame: pd.DataFrame
     header_row: int  # 1-based sheet row of the header
     columns_found: tuple[str, ...]
 
 
+class ReadAgain(Exception):
+    """The fast CSV reader refused the file after yielding chunks: read it again with
+    ``careful=True`` and discard what the first attempt produced."""
+
+
 def read_table(path: Path, spec: SourceSpec) -> RawTable:
     """Read ``path`` as a ``spec`` file, or raise :class:`FileRejected` saying why not."""
+    (table,) = read_chunks(path, spec)
+    return table
+
+
+def read_chunks(
+    path: Path, spec: SourceSpec, rows: int | None = None, careful: bool = False
+) -> Iterator[RawTable]:
+    """The file as chunks of at most ``rows`` records (one chunk when None; a workbook is
+    always one). Raises :class:`FileRejected` saying why a file cannot be read, possibly
+    after some chunks, and :class:`ReadAgain` (see the module docstring)."""
     path = Path(path)
     with path.open("rb") as fh:
         magic = fh.read(8)
+    total = 0
     try:
         if not magic:
             raise FileRejected.empty()
         if magic.startswith((XLSX_MAGIC, XLS_MAGIC)):
-            table = _read_excel(path, spec)
+            chunks: Iterator[RawTable] = iter((_read_excel(path, spec),))
             kind = "excel"
         elif path.suffix.lower() in EXCEL_EXTENSIONS:
-            table = _read_misnamed_csv(path, spec)
+            chunks = _read_misnamed_csv(path, spec, rows, careful)
             kind = "csv"
         else:
-            table = _read_csv(path, spec)
+            chunks = _read_csv(path, spec, rows, careful)
             kind = "csv"
+        for table in chunks:
+            total += len(table.frame)
+            yield table
     except FileRejected as exc:
         log.warning("landing_file_rejected", file=path.name, source=spec.name, code=exc.code)
         raise
@@ -106,13 +133,14 @@ def read_table(path: Path, spec: SourceSpec) -> RawTable:
         source=spec.name,
         format=kind,
         header_row=table.header_row,
-        rows=len(table.frame),
+        rows=total,
         columns=list(table.columns_found),
     )
-    return table
 
 
-def _read_misnamed_csv(path: Path, spec: SourceSpec) -> RawTable:
+def _read_misnamed_csv(
+    path: Path, spec: SourceSpec, rows: int | None, careful: bool
+) -> Iterator[RawTable]:
     """An Excel-named file that is not a workbook: fine if it is a CSV with the header.
 
     Without a recognisable header it is most likely something else saved under an Excel
@@ -120,7 +148,7 @@ def _read_misnamed_csv(path: Path, spec: SourceSpec) -> RawTable:
     not readable as Excel rather than that a header is missing.
     """
     try:
-        return _read_csv(path, spec)
+        yield from _read_csv(path, spec, rows, careful)
     except FileRejected as exc:
         if exc.code == "no_header":
             raise FileRejected.unreadable() from exc
@@ -395,17 +423,18 @@ def _records(texts: list[str], delimiter: str) -> tuple[list[list[str]], list[in
     return records, ends
 
 
-def _read_csv(path: Path, spec: SourceSpec) -> RawTable:
+def _read_csv(path: Path, spec: SourceSpec, rows: int | None, careful: bool) -> Iterator[RawTable]:
     """A delimited text file; UTF-16 (Excel's "Unicode text") is made UTF-8 first."""
     with path.open("rb") as fh:
         bom = fh.read(2)
     if bom not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return _read_csv_bytes(path, spec, path.name)
+        yield from _read_csv_bytes(path, spec, path.name, rows, careful)
+        return
     with tempfile.TemporaryDirectory(prefix="cakupan-utf16-") as folder:
         utf8 = Path(folder) / "utf8.csv"
         _transcode_utf16(path, utf8)
         log.info("csv_utf16_transcoded", file=path.name)
-        return _read_csv_bytes(utf8, spec, path.name)
+        yield from _read_csv_bytes(utf8, spec, path.name, rows, careful)
 
 
 def _transcode_utf16(source: Path, target: Path) -> None:
@@ -422,7 +451,43 @@ def _transcode_utf16(source: Path, target: Path) -> None:
         dst.write(decoder.decode(b"", final=True).encode("utf-8"))
 
 
-def _read_csv_bytes(path: Path, spec: SourceSpec, label: str) -> RawTable:
+def _is_utf8(path: Path) -> bool:
+    """The whole file decodes as UTF-8 (streamed: memory stays flat)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_TRANSCODE_CHUNK):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the records start and which columns to take: found once from the file's head."""
+
+    label: str  # the landing file's name, for the logs
+    offset: int  # byte offset of the first record after the header
+    delimiter: str
+    width: int  # cells in the header record
+    matched: dict[str, int]  # canonical column -> position
+
+    @property
+    def names(self) -> list[str]:
+        return [f"c{i}" for i in range(self.width)]
+
+    @property
+    def wanted(self) -> dict[str, str]:
+        """Positional name -> canonical column, in file order."""
+        by_position = {position: name for name, position in self.matched.items()}
+        return {self.names[p]: by_position[p] for p in sorted(by_position)}
+
+
+def _read_csv_bytes(
+    path: Path, spec: SourceSpec, label: str, rows: int | None, careful: bool
+) -> Iterator[RawTable]:
     """Read the CSV at ``path``; ``label`` is the landing file's name, for the logs."""
     lines, at_eof = _csv_head(path)
     texts, encoding = _decode_lines(lines)
@@ -434,110 +499,132 @@ def _read_csv_bytes(path: Path, spec: SourceSpec, label: str) -> RawTable:
         [(d, parsed[d][0]) for d in CSV_DELIMITERS], spec
     )
     records, ends = parsed[delimiter]
-    offset = sum(len(line) for line in lines[: ends[header_index]])
-    width = len(records[header_index])
-
-    frame = None
-    if encoding == "utf-8":
-        frame = _arrow_csv(path, label, offset, delimiter, width, matched)
-    try:
-        if frame is None:
-            frame = _pandas_csv(path, label, offset, delimiter, width, matched, encoding, "strict")
-    except UnicodeDecodeError:
-        if encoding == "cp1252":
-            raise FileRejected.unreadable() from None
-        # Valid UTF-8 at the top, not further down: the file as a whole is Windows-1252.
-        log.info("csv_not_utf8_after_head", file=label)
+    layout = _Layout(
+        label=label,
+        offset=sum(len(line) for line in lines[: ends[header_index]]),
+        delimiter=delimiter,
+        width=len(records[header_index]),
+        matched=matched,
+    )
+    if careful and encoding == "utf-8" and not _is_utf8(path):
         encoding = "cp1252"
-        frame = _pandas_csv(path, label, offset, delimiter, width, matched, encoding, "replace")
-    log.debug("csv_dialect", file=label, encoding=encoding, delimiter=delimiter)
-    return _finish(frame, header_index + 1, matched, spec)
+    # Readers to try in turn: one that refuses the file before yielding anything hands it
+    # to the next; once chunks have left, a refusal means reading again (ReadAgain).
+    attempts: list[Callable[[], Iterator[pd.DataFrame]]] = []
+    if encoding == "utf-8" and not careful:
+        attempts.append(lambda: _arrow_csv(path, layout, rows))
+    attempts.append(lambda: _pandas_csv(path, layout, rows, encoding))
+    if encoding == "utf-8":
+        # Valid UTF-8 at the top, not further down: the file as a whole is Windows-1252.
+        attempts.append(lambda: _pandas_csv(path, layout, rows, "cp1252"))
+    first = header_index + 2  # the record under the header, 1-based
+    for attempt in attempts:
+        yielded = False
+        try:
+            for frame in attempt():
+                yield _finish(frame, header_index + 1, matched, spec, first_data_row=first)
+                yielded = True
+                first += len(frame)
+            return
+        except (_Refused, UnicodeDecodeError) as exc:
+            log.info("csv_reader_refused", file=label, error=type(exc).__name__)
+            if yielded:
+                raise ReadAgain(label) from exc
 
 
-def _arrow_csv(
-    path: Path, label: str, offset: int, delimiter: str, width: int, matched: dict[str, int]
-) -> pd.DataFrame | None:
+class _Refused(Exception):
+    """Arrow's reader cannot take this file (ragged rows, invalid UTF-8, no records)."""
+
+
+def _arrow_csv(path: Path, layout: _Layout, rows: int | None) -> Iterator[pd.DataFrame]:
     """The fast path: Arrow's multi-threaded CSV reader, for the usual well-formed file.
 
     Arrow insists that every record has exactly the header's number of cells and that the
     text is valid UTF-8; when a file breaks either rule (ragged rows, Windows-1252 further
-    down, nothing after the header) this returns None and pandas reads it instead. A blank
-    line is a row of nulls here too, so both paths number rows the same way.
+    down, nothing after the header) it raises :class:`_Refused` and pandas reads the file
+    instead. A blank line is a row of nulls here too, so both paths number rows the same
+    way. Blocks are streamed: a chunk holds ``rows`` records (all when None) in memory.
     """
     import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    names = [f"c{i}" for i in range(width)]
-    by_position = {position: name for name, position in matched.items()}
-    wanted = [names[p] for p in sorted(by_position)]
+    wanted = layout.wanted
+
+    def frame(batches: list[pa.RecordBatch], schema: pa.Schema) -> pd.DataFrame:
+        table = pa.Table.from_batches(batches, schema=schema)
+        return pd.DataFrame(
+            {
+                name: pd.arrays.ArrowStringArray(table.column(column).combine_chunks())
+                for column, name in wanted.items()
+            },
+            index=pd.RangeIndex(table.num_rows),
+        )
+
     with path.open("rb") as fh:
-        fh.seek(offset)
+        fh.seek(layout.offset)
         try:
-            table = pacsv.read_csv(
+            reader = pacsv.open_csv(
                 fh,
-                read_options=pacsv.ReadOptions(column_names=names),
+                read_options=pacsv.ReadOptions(column_names=layout.names, block_size=_CSV_BLOCK),
                 parse_options=pacsv.ParseOptions(
-                    delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+                    delimiter=layout.delimiter, newlines_in_values=True, ignore_empty_lines=False
                 ),
                 convert_options=pacsv.ConvertOptions(
-                    include_columns=wanted,
+                    include_columns=list(wanted),
                     column_types={name: pa.large_string() for name in wanted},
                     null_values=[""],
                     strings_can_be_null=True,
                     quoted_strings_can_be_null=True,
                 ),
             )
+            pending: list[pa.RecordBatch] = []
+            count = 0
+            for batch in reader:
+                if rows is not None and count and count + batch.num_rows > rows:
+                    yield frame(pending, reader.schema)
+                    pending, count = [], 0
+                pending.append(batch)
+                count += batch.num_rows
         except pa.ArrowInvalid as exc:
-            log.debug("csv_arrow_fallback", file=label, error=type(exc).__name__)
-            return None
-    columns = {
-        by_position[int(name[1:])]: pd.arrays.ArrowStringArray(table.column(name).combine_chunks())
-        for name in wanted
-    }
-    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+            raise _Refused(str(exc)) from exc
+        yield frame(pending, reader.schema)
 
 
 def _pandas_csv(
-    path: Path,
-    label: str,
-    offset: int,
-    delimiter: str,
-    width: int,
-    matched: dict[str, int],
-    encoding: str,
-    errors: str,
-) -> pd.DataFrame:
+    path: Path, layout: _Layout, rows: int | None, encoding: str
+) -> Iterator[pd.DataFrame]:
     """The records after the header, matched columns only, every cell as text.
 
     ``names`` fixes the row width to the header's, and ``usecols`` makes the C parser
-    tolerate rows with extra trailing cells instead of failing the whole file.
+    tolerate rows with extra trailing cells instead of failing the whole file. Windows-1252
+    leaves 0x81, 0x8D, 0x8F, 0x90, 0x9D undefined: those bytes are replaced, not fatal.
     """
     import pandas as pd
 
-    names = [f"c{i}" for i in range(width)]
-    by_position = {position: name for name, position in matched.items()}
-    if encoding == "cp1252":
-        errors = "replace"  # 0x81, 0x8D, 0x8F, 0x90, 0x9D are undefined in Windows-1252
+    wanted = layout.wanted
     with path.open("rb") as fh:
-        fh.seek(offset)
+        fh.seek(layout.offset)
         try:
-            frame = pd.read_csv(
+            reader = pd.read_csv(
                 fh,
-                sep=delimiter,
+                sep=layout.delimiter,
                 header=None,
-                names=names,
-                usecols=[names[p] for p in sorted(by_position)],
+                names=layout.names,
+                usecols=list(wanted),
                 index_col=False,
                 dtype=CSV_TEXT_DTYPE,
                 keep_default_na=False,
                 na_values=[""],
                 skip_blank_lines=False,
                 encoding=encoding,
-                encoding_errors=errors,
+                encoding_errors="replace" if encoding == "cp1252" else "strict",
                 engine="c",
+                chunksize=rows,
             )
+            frames = reader if rows is not None else (reader,)
+            for frame in frames:
+                yield frame.rename(columns=wanted).reset_index(drop=True)
         except pd.errors.ParserError as exc:  # e.g. a quote never closed
-            log.info("csv_parse_failed", file=label, error=type(exc).__name__)
+            log.info("csv_parse_failed", file=layout.label, error=type(exc).__name__)
             raise FileRejected.unreadable() from exc
-    return frame.rename(columns={names[p]: name for p, name in by_position.items()})

@@ -33,7 +33,11 @@ def create_warehouse_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "duckdb":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        engine = sa.create_engine(
+            url,
+            poolclass=sa.pool.NullPool,
+            connect_args={"config": {"memory_limit": duckdb_memory_limit()}},
+        )
         sa.event.listen(engine, "do_connect", _wait_for_duckdb_lock)
         return engine
     if parsed.get_backend_name() == "postgresql":
@@ -44,6 +48,13 @@ def create_warehouse_engine(url: str | None = None) -> Engine:
         f"unsupported warehouse URL {parsed.render_as_string(hide_password=True)!r}: "
         "use duckdb:///path/to/file.duckdb or postgresql+psycopg://user@host/db"
     )
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's buffer memory: it would take 80 % of the machine's RAM by default, which an
+    Airflow worker shares with its other tasks. Beyond the limit DuckDB spills to disk, so
+    the process stays flat however big the warehouse grows."""
+    return os.environ.get("CAKUPAN_DUCKDB_MEMORY_LIMIT", "1GB")
 
 
 def _wait_for_duckdb_lock(dialect, conn_rec, cargs, cparams):

@@ -1,0 +1,270 @@
+"""The province-scale benchmark: ``cakupan bench`` / ``make bench`` (docs/performance.md).
+
+For each engine it runs the real job, ``cakupan run``, as a child process on a generated
+landing set (:mod:`cakupan.generate.bench`): day 1 cold, then day 2's increment. Each run's
+wall time and peak RSS come from the operating system (``wait4``), the stages' times from
+the tasks themselves (``CAKUPAN_METRICS_FILE``, see :mod:`cakupan.timing`). The ledger is
+then compared with what the generator injected, so a fast run that lost rows fails.
+The same files then go through the two baselines (:mod:`cakupan.bench.baselines`), and
+the poverty register is run again at 2x and 4x its rows to show memory stays flat.
+
+Everything lands under ``--out`` (default ``data/bench``); PostgreSQL work happens in a
+database created for the run and dropped after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from cakupan.bench.baselines import InputFile, bare_load, peer_load
+from cakupan.generate.bench import BenchSet, generate_bench
+from cakupan.logs import get_logger
+from cakupan.timing import METRICS_FILE_ENV, VALIDATION_PHASES
+
+log = get_logger(__name__)
+
+ENGINES = ("duckdb", "postgresql")
+CSV_SOURCES = ("poverty_lists", "member_exports")
+POVERTY_FACTORS = (1, 2, 4)
+DEFAULT_PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+class BenchFailed(RuntimeError):
+    """The pipeline failed or its ledger disagrees with the generated set."""
+
+
+@dataclass
+class Run:
+    """One ``cakupan run`` of one day: wall time, peak memory and the tasks' own timings."""
+
+    wall_s: float
+    peak_rss_mb: float
+    tasks: list[dict[str, Any]]
+
+    def stage_seconds(self) -> dict[str, float]:
+        """Wall seconds per stage (``load poverty_lists``, ``snapshot``, ...), summed."""
+        out: dict[str, float] = {}
+        for task in self.tasks:
+            name = task["stage"] + (f" {task['source']}" if task.get("source") else "")
+            out[name] = out.get(name, 0.0) + task["wall_s"]
+        return out
+
+    def csv_ingest_s(self) -> float:
+        """The CSV sources' discover, load and reconcile stages."""
+
+        def is_csv(task: dict[str, Any]) -> bool:
+            sources = task.get("sources") or [task.get("source")]
+            return all(s in CSV_SOURCES for s in sources)
+
+        return sum(t["wall_s"] for t in self.tasks if is_csv(t))
+
+    def validation_shares(self) -> dict[str, float]:
+        """Per load stage: the share of its wall time spent deciding verdicts."""
+        shares: dict[str, list[float]] = {}
+        for task in self.tasks:
+            if task["stage"] != "load":
+                continue
+            spent = sum(task["phases_s"].get(p, 0.0) for p in VALIDATION_PHASES)
+            totals = shares.setdefault(task["source"], [0.0, 0.0])
+            totals[0] += spent
+            totals[1] += task["wall_s"]
+        return {s: round(v / w, 3) for s, (v, w) in shares.items() if w}
+
+
+@dataclass
+class EngineResult:
+    engine: str
+    cold: Run
+    increment: Run
+    bare: dict[str, Any]
+    peer: dict[str, Any] | None
+    memory: dict[int, float] = field(default_factory=dict)  # poverty factor -> peak RSS MB
+
+    def summary(self) -> dict[str, Any]:
+        csv_s = self.cold.csv_ingest_s()
+        shares = self.cold.validation_shares()
+        return {
+            "cold_s": round(self.cold.wall_s, 1),
+            "increment_s": round(self.increment.wall_s, 1),
+            "peak_rss_mb": round(max(self.cold.peak_rss_mb, self.increment.peak_rss_mb), 0),
+            "bare_load_ratio": round(csv_s / self.bare["seconds"], 2),
+            "peer_ratio": round(self.peer["seconds"] / self.cold.wall_s, 2) if self.peer else None,
+            "validation_share": max(shares.values()) if shares else None,
+        }
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _cakupan_command() -> list[str]:
+    script = Path(sys.executable).with_name("cakupan")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "cakupan.cli"]
+
+
+def run_day(landing: Path, as_of: dt.date, url: str, workdir: Path) -> Run:
+    """``cakupan run`` for one date in a child process; its log goes to ``workdir``."""
+    metrics = workdir / f"metrics-{as_of}.jsonl"
+    metrics.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "CAKUPAN_DATA_DIR": str(workdir / "data"),
+        "CAKUPAN_WAREHOUSE_URL": url,
+        METRICS_FILE_ENV: str(metrics),
+    }
+    command = [*_cakupan_command(), "run", "--landing", str(landing), "--as-of", str(as_of)]
+    began = time.perf_counter()
+    with (workdir / f"run-{as_of}.log").open("wb") as out:
+        child = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - began
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise BenchFailed(f"cakupan run --as-of {as_of} exited {child.returncode}; see {out.name}")
+    tasks = [json.loads(line) for line in metrics.read_text(encoding="utf-8").splitlines()]
+    # ru_maxrss is in KiB on Linux: the child's own peak, or its largest waited-for child's.
+    run = Run(wall_s=wall, peak_rss_mb=usage.ru_maxrss / 1024, tasks=tasks)
+    log.info("bench_day_ran", as_of=str(as_of), wall_s=round(wall, 1), rss_mb=run.peak_rss_mb)
+    return run
+
+
+def check_ledger(url: str, bench: BenchSet, day: dt.date) -> None:
+    """The ledger's counts for ``day`` equal what the generator put into its files."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT source, SUM(rows_read) AS r, SUM(rows_loaded) AS l, "
+                    "SUM(rows_rejected) AS j FROM staging.file_ledger "
+                    "WHERE received_date = :d GROUP BY source"
+                ),
+                {"d": day},
+            ).all()
+    finally:
+        engine.dispose()
+    found = {r.source: (int(r.r), int(r.l), int(r.j)) for r in rows}
+    for source, want in bench.expected(day).items():
+        expected = (want["rows_read"], want["rows_loaded"], want["rows_rejected"])
+        if found.get(source, (0, 0, 0)) != expected:
+            raise BenchFailed(
+                f"{day} {source}: ledger read/loaded/rejected {found.get(source)} but the "
+                f"generated files hold {expected}"
+            )
+
+
+def _inputs(bench: BenchSet, day: dt.date, kinds: tuple[str, ...]) -> list[InputFile]:
+    return [
+        InputFile(f.source, f.path, f.kind, f.delimiter, f.encoding)
+        for f in bench.files(day)
+        if f.kind in kinds
+    ]
+
+
+@contextmanager
+def warehouse(engine: str, workdir: Path, pg_admin_url: str) -> Iterator[str]:
+    """A brand-new, empty warehouse URL for one engine, removed afterwards (PostgreSQL)."""
+    if engine == "duckdb":
+        path = workdir / "warehouse.duckdb"
+        path.unlink(missing_ok=True)
+        yield f"duckdb:///{path}"
+        return
+    name = f"cakupan_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield sa.engine.make_url(pg_admin_url).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def bench_engine(
+    engine: str, bench: BenchSet, out: Path, pg_admin_url: str, with_peer: bool = True
+) -> EngineResult:
+    """Cold day, increment, bare load and peer on one engine."""
+    workdir = out / engine
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    landing = workdir / "landing"
+    day1, day2 = bench.days
+    with warehouse(engine, workdir, pg_admin_url) as url:
+        bench.deliver(day1, landing)
+        cold = run_day(landing, day1, url, workdir)
+        check_ledger(url, bench, day1)
+        bench.deliver(day2, landing)
+        increment = run_day(landing, day2, url, workdir)
+        check_ledger(url, bench, day2)
+        bare = bare_load(url, _inputs(bench, day1, ("csv",)))
+        peer = peer_load(url, _inputs(bench, day1, ("xlsx", "csv"))) if with_peer else None
+    return EngineResult(
+        engine=engine,
+        cold=cold,
+        increment=increment,
+        bare={"seconds": bare.seconds, "rows": bare.rows, **bare.parts},
+        peer={"seconds": peer.seconds, "rows": peer.rows, **peer.parts} if peer else None,
+    )
+
+
+def poverty_memory(scale: float, out: Path, factor: int) -> dict[str, float]:
+    """Peak RSS (MB), wall and register load seconds of ``cakupan run`` on DuckDB with only
+    the poverty register, at ``factor`` times its rows."""
+    bench = generate_bench(out / f"set-poverty-x{factor}", scale=scale, poverty_factor=factor)
+    workdir = out / f"memory-x{factor}"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    day1 = bench.days[0]
+    for f in bench.files(day1):
+        if f.source == "poverty_lists":
+            target = workdir / "landing" / f.source / f.path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(f.path, target)
+    with warehouse("duckdb", workdir, "") as url:
+        run = run_day(workdir / "landing", day1, url, workdir)
+    return {
+        "rows": bench.expected(day1)["poverty_lists"]["rows_read"],
+        "peak_rss_mb": round(run.peak_rss_mb, 0),
+        "wall_s": round(run.wall_s, 1),
+        "load_s": round(run.stage_seconds().get("load poverty_lists", 0.0), 1),
+    }
+
+
+def run_bench(
+    scale: float,
+    out: Path,
+    engines: tuple[str, ...] = ENGINES,
+    pg_admin_url: str = DEFAULT_PG_ADMIN_URL,
+    with_peer: bool = True,
+    memory_factors: tuple[int, ...] = POVERTY_FACTORS,
+) -> dict[str, Any]:
+    """The whole benchmark; returns everything measured (the JSON line is its summary)."""
+    out.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    bench = generate_bench(out / "set", scale=scale)
+    generated_s = time.perf_counter() - began
+    results = {e: bench_engine(e, bench, out, pg_admin_url, with_peer) for e in engines}
+    memory = {f: poverty_memory(scale, out, f) for f in memory_factors}
+    return {
+        "scale": scale,
+        "generated_s": round(generated_s, 1),
+        "set": bench.data()["expected"],
+        "results": results,
+        "memory": memory,
+    }

@@ -1,0 +1,61 @@
+"""Where a task's time goes: named phases (read, validate, write, ...) summed per task.
+
+Engineers watching runs see them in the task log (``task_timings``); with
+``CAKUPAN_METRICS_FILE`` set (the benchmark sets it) each task also appends one JSON line
+there, so a run's stages can be measured from outside the process without parsing logs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cakupan.logs import get_logger
+
+log = get_logger(__name__)
+
+METRICS_FILE_ENV = "CAKUPAN_METRICS_FILE"
+# Phases that decide a row's verdict: the GX suite and the Python rules beside it.
+VALIDATION_PHASES = ("validate", "rules")
+
+
+class Clock:
+    """Seconds per phase; phases nest only by being named apart (no double counting)."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter[str] = Counter()
+        self._began = time.perf_counter()
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - began
+
+    @property
+    def wall(self) -> float:
+        return time.perf_counter() - self._began
+
+
+def record_task(stage: str, clock: Clock, **fields: Any) -> dict[str, Any]:
+    """Log the task's timings and, when asked for, append them to the metrics file."""
+    entry: dict[str, Any] = {
+        "stage": stage,
+        "wall_s": round(clock.wall, 3),
+        "phases_s": {k: round(v, 3) for k, v in sorted(clock.seconds.items())},
+        **fields,
+    }
+    log.info("task_timings", **entry)
+    target = os.environ.get(METRICS_FILE_ENV)
+    if target:
+        with Path(target).open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry, default=str) + "\n")
+    return entry
