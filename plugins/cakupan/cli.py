@@ -194,7 +194,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         pg_admin_url=args.pg_admin_url
         or os.environ.get("CAKUPAN_BENCH_PG_URL", DEFAULT_PG_ADMIN_URL),
         with_peer=not args.no_peer,
-        memory_factors=() if args.no_memory else (1, 2, 4),
+        memory_factors=tuple(int(f) for f in args.memory_factors.split(",") if f.strip()),
     )
     block = render(measured)
     if args.doc is not None:
@@ -280,7 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--doc", type=Path, help="write the figures into this Markdown file")
     bench.add_argument("--no-peer", action="store_true", help="skip the pandas to_sql peer")
-    bench.add_argument("--no-memory", action="store_true", help="skip the 1x/2x/4x memory runs")
+    bench.add_argument(
+        "--memory-factors",
+        default="1,2,4",
+        help="poverty-register sizes of the memory runs, as multiples (empty: none)",
+    )
     bench.set_defaults(func=_cmd_bench)
     return parser
 

@@ -42,7 +42,9 @@ def _land(url: str, folder: Path, **sizes: int) -> dict[str, list]:
     engine = create_warehouse_engine(url)
     try:
         ensure_schema(engine)
-        [result] = ingest_files(engine, scan(folder, "poverty_lists"), DAY, load_settings(), **sizes)
+        [result] = ingest_files(
+            engine, scan(folder, "poverty_lists"), DAY, load_settings(), **sizes
+        )
         assert result.status == "loaded"
         return {
             "ledger": rows(

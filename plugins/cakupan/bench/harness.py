@@ -2,9 +2,10 @@
 
 For each engine it runs the real job, ``cakupan run``, as a child process on a generated
 landing set (:mod:`cakupan.generate.bench`): day 1 cold, then day 2's increment. Each run's
-wall time and peak RSS come from the operating system (``wait4``), the stages' times from
-the tasks themselves (``CAKUPAN_METRICS_FILE``, see :mod:`cakupan.timing`). The ledger is
-then compared with what the generator injected, so a fast run that lost rows fails.
+wall time and peak RSS (its own ``VmHWM``, polled) come from the operating system, the
+stages' times from the tasks themselves (``CAKUPAN_METRICS_FILE``, see
+:mod:`cakupan.timing`). The ledger is then compared with what the generator injected, so a
+fast run that lost rows fails.
 The same files then go through the two baselines (:mod:`cakupan.bench.baselines`), and
 the poverty register is run again at 2x and 4x its rows to show memory stays flat.
 
@@ -131,16 +132,36 @@ def run_day(landing: Path, as_of: dt.date, url: str, workdir: Path) -> Run:
     began = time.perf_counter()
     with (workdir / f"run-{as_of}.log").open("wb") as out:
         child = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(child.pid, 0)
+        peak_kib = 0
+        while child.poll() is None:
+            peak_kib = max(peak_kib, _high_water_kib(child.pid))
+            time.sleep(0.1)
     wall = time.perf_counter() - began
-    child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise BenchFailed(f"cakupan run --as-of {as_of} exited {child.returncode}; see {out.name}")
     tasks = [json.loads(line) for line in metrics.read_text(encoding="utf-8").splitlines()]
-    # ru_maxrss is in KiB on Linux: the child's own peak, or its largest waited-for child's.
-    run = Run(wall_s=wall, peak_rss_mb=usage.ru_maxrss / 1024, tasks=tasks)
+    run = Run(wall_s=wall, peak_rss_mb=peak_kib / 1024, tasks=tasks)
     log.info("bench_day_ran", as_of=str(as_of), wall_s=round(wall, 1), rss_mb=run.peak_rss_mb)
     return run
+
+
+def _high_water_kib(pid: int) -> int:
+    """The process's peak resident set so far (``VmHWM``, KiB), 0 once it is gone.
+
+    Read from /proc while the child runs, not from ``wait4``: the kernel carries the
+    parent's peak over a fork and exec into the child's ``ru_maxrss``, so a bench process
+    that had grown (the peer holds whole files in pandas) would be reported as the child's.
+    ``VmHWM`` belongs to the child's own address space, and being a high-water mark a
+    poll every 0.1 s misses only what the last tenth of a second before exit adds.
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        pass
+    return 0
 
 
 def check_ledger(url: str, bench: BenchSet, day: dt.date) -> None:

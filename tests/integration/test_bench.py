@@ -1,0 +1,63 @@
+"""``cakupan bench`` end to end at a tiny scale: the real job as a child process on a fresh
+PostgreSQL database and a DuckDB file, the ledger checked against the generated set, both
+baselines, one memory run, the doc block and the JSON line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from cakupan.cli import main
+from tests.conftest import PG_ADMIN_URL
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("bench")]
+
+KEYS = {"cold_s", "increment_s", "peak_rss_mb", "bare_load_ratio", "peer_ratio"}
+
+
+def _bench_databases() -> set[str]:
+    engine = sa.create_engine(PG_ADMIN_URL)
+    try:
+        with engine.connect() as conn:
+            names = conn.exec_driver_sql("SELECT datname FROM pg_database").scalars()
+            return {n for n in names if n.startswith("cakupan_bench_")}
+    finally:
+        engine.dispose()
+
+
+def test_bench_on_both_engines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "performance.md"
+    doc.write_text("# Performance\n\nProse.\n", encoding="utf-8")
+    before = _bench_databases()
+    code = main(
+        [
+            "bench",
+            "--scale",
+            "0.002",
+            "--out",
+            str(tmp_path / "bench"),
+            "--pg-admin-url",
+            PG_ADMIN_URL,
+            "--doc",
+            str(doc),
+            "--memory-factors",
+            "1",
+        ]
+    )
+    assert code == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    figures = json.loads(last)
+    assert set(figures) == {"duckdb", "postgresql"}
+    for engine, values in figures.items():
+        assert set(values) >= KEYS, engine
+        assert values["cold_s"] > 0 and values["increment_s"] > 0
+        assert values["peak_rss_mb"] > 100
+        assert values["bare_load_ratio"] > 0 and values["peer_ratio"] > 0
+        assert 0 < values["validation_share"] < 1
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# Performance\n\nProse.")
+    assert "<!-- bench:begin -->" in text and "| load poverty_lists |" in text
+    assert _bench_databases() == before  # the benchmark's database was dropped
