@@ -262,6 +262,15 @@ def judge_parts(
     return Judged(spec, files, frame, verdict, received)
 
 
+@dataclass
+class Examined:
+    """A file read and judged, ready to be recorded (tables is None for rejected files)."""
+
+    file: LandingFile
+    result: FileResult
+    tables: tuple[pa.Table, pa.Table] | None = None
+
+
 def examine(
     files: list[LandingFile],
     received: dt.date,
@@ -299,15 +308,6 @@ def examine(
         item.result.check_accounting()
         item.tables = judged.tables(only=[index])
     return examined
-
-
-@dataclass
-class Examined:
-    """A file read and judged, ready to be recorded (tables is None for rejected files)."""
-
-    file: LandingFile
-    result: FileResult
-    tables: tuple[pa.Table, pa.Table] | None = None
 
 
 # --------------------------------------------------------------------------- the ledger
