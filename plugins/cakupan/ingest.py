@@ -90,6 +90,11 @@ class FileResult:
     flags_by_reason: dict[str, int] = field(default_factory=dict)
     header_row: int | None = None
 
+    @classmethod
+    def for_file(cls, lf: LandingFile, received: dt.date) -> FileResult:
+        """A file's entry before reading it: loaded until something says otherwise."""
+        return cls(lf.source, lf.name, lf.sha256, received, "loaded")
+
     def add(self, read: int, loaded: int, reasons: Counter[str], flags: Counter[str]) -> None:
         """Count one judged part of the file (the whole file, or one chunk of it)."""
         self.rows_read += read
@@ -286,9 +291,7 @@ def examine(
         return []
     spec = SOURCES[files[0].source]
     clock = Clock()
-    examined = [
-        Examined(lf, FileResult(lf.source, lf.name, lf.sha256, received, "loaded")) for lf in files
-    ]
+    examined = [Examined(lf, FileResult.for_file(lf, received)) for lf in files]
     parts = []
     for index, item in enumerate(examined):
         try:
@@ -438,7 +441,7 @@ class _Ingest:
         self.recorded: list[FileResult] = []
 
     def _new_result(self, lf: LandingFile) -> FileResult:
-        return FileResult(lf.source, lf.name, lf.sha256, self.received, "loaded")
+        return FileResult.for_file(lf, self.received)
 
     def _unchanged(self, lf: LandingFile) -> bool:
         """The file still has the content it was discovered with; else the next run takes it."""
@@ -601,8 +604,7 @@ def ingest_files(
             if lf.name in earlier:
                 continue
             if earlier:
-                new = FileResult(lf.source, lf.name, lf.sha256, received_date, "loaded")
-                skipped.append(_duplicate_of(new, earlier[0]))
+                skipped.append(_duplicate_of(FileResult.for_file(lf, received_date), earlier[0]))
                 continue
             ledger[lf.sha256] = [lf.name]
             fresh.append(lf)
