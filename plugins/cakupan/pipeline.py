@@ -264,7 +264,7 @@ def snapshot(as_of: dt.date) -> None:
     clock = Clock()
     with _warehouse() as engine:
         ensure_schema(engine)
-        build_snapshot(engine, as_of, load_settings())
+        build_snapshot(engine, as_of, load_settings(), clock)
     record_task("snapshot", clock, as_of=as_of.isoformat())
 
 

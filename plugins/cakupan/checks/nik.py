@@ -7,7 +7,8 @@ anything that is not exactly 16 ASCII digits gives False (or, for masking, stars
 result can be combined with other masks without NA handling.
 
 Vectorised: the well-formed NIKs are viewed as a (rows x 16) matrix of digits straight from
-the Arrow string buffer, so a million rows take a fraction of a second.
+the Arrow string buffer, so a million rows take a fraction of a second. A caller asking
+several questions of one column parses it once (:class:`NikDigits`) and passes that.
 
 Choices:
 
@@ -27,6 +28,7 @@ Choices:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,14 +40,35 @@ HOME_PROVINCE = "16"  # Sumatera Selatan
 PROVINCE_CODES = frozenset(
     (*range(11, 20), 21, *range(31, 37), *range(51, 54), *range(61, 66), *range(71, 77)),
 ) | frozenset((81, 82, *range(91, 97)))
-_NIK_PATTERN = "^[0-9]{16}$"
 
 
-def nik_semantics_ok(nik: pd.Series) -> pd.Series:
+@dataclass(frozen=True)
+class NikDigits:
+    """A NIK column parsed once: which rows are exactly 16 ASCII digits, and their digits.
+
+    Every function below takes this or the Series itself; the rules parse a column once
+    and ask it all their questions.
+    """
+
+    valid: np.ndarray  # per row: exactly 16 ASCII digits
+    digits: np.ndarray  # (valid rows x 16) uint8
+    index: pd.Index
+    name: Any
+
+    @classmethod
+    def of(cls, nik: pd.Series | NikDigits) -> NikDigits:
+        if isinstance(nik, NikDigits):
+            return nik
+        valid, digits = _digits(nik)
+        return cls(valid, digits, nik.index, nik.name)
+
+
+def nik_semantics_ok(nik: pd.Series | NikDigits) -> pd.Series:
     """True where a 16-digit NIK has a real province, day, month and a non-zero serial."""
     import numpy as np
 
-    valid, d = _digits(nik)
+    nik = NikDigits.of(nik)
+    d = nik.digits
     province = _number(d, 0, 2)
     day = _number(d, 6, 8)
     month = _number(d, 8, 10)
@@ -56,39 +79,41 @@ def nik_semantics_ok(nik: pd.Series) -> pd.Series:
         & (month <= 12)
         & (_number(d, 12, 16) != 0)
     )
-    return _result(nik, valid, ok)
+    return _result(nik, ok)
 
 
-def flag_birth_date_mismatch(nik: pd.Series, birth_date: pd.Series) -> pd.Series:
+def flag_birth_date_mismatch(nik: pd.Series | NikDigits, birth_date: pd.Series) -> pd.Series:
     """NIK digits 7-12 (DDMMYY, women DD+40) disagree with ``birth_date``.
 
     The NIK's own date is decoded (a day above 40 is a woman's, less 40); the declared sex
     is not used, so a row whose only mistake is the sex column gets the sex flag alone.
     """
-    valid, d = _digits(nik)
+    nik = NikDigits.of(nik)
+    valid, d = nik.valid, nik.digits
     has_date, year, month, day = _date_parts(birth_date)
     has_date, year, month, day = has_date[valid], year[valid], month[valid], day[valid]
 
     nik_day = _number(d, 6, 8)
     day_ok = (nik_day == day) | (nik_day == day + 40)
     same = day_ok & (_number(d, 8, 10) == month) & (_number(d, 10, 12) == year % 100)
-    return _result(nik, valid, has_date & ~same)
+    return _result(nik, has_date & ~same)
 
 
-def flag_sex_mismatch(nik: pd.Series, sex: pd.Series) -> pd.Series:
+def flag_sex_mismatch(nik: pd.Series | NikDigits, sex: pd.Series) -> pd.Series:
     """The NIK's day says L (01-31) or P (41-71) and ``sex`` says the other."""
-    valid, d = _digits(nik)
+    nik = NikDigits.of(nik)
+    valid, d = nik.valid, nik.digits
     is_l, is_p = _sex_masks(sex)
     day = _number(d, 6, 8)
     female = (day >= 41) & (day <= 71)
     male = (day >= 1) & (day <= 31)
-    return _result(nik, valid, (is_l[valid] & female) | (is_p[valid] & male))
+    return _result(nik, (is_l[valid] & female) | (is_p[valid] & male))
 
 
-def flag_outside_province(nik: pd.Series) -> pd.Series:
+def flag_outside_province(nik: pd.Series | NikDigits) -> pd.Series:
     """Issued outside Sumatera Selatan (digits 1-2 not 16); says nothing about the address."""
-    valid, d = _digits(nik)
-    return _result(nik, valid, _number(d, 0, 2) != int(HOME_PROVINCE))
+    nik = NikDigits.of(nik)
+    return _result(nik, _number(nik.digits, 0, 2) != int(HOME_PROVINCE))
 
 
 def mask_nik(nik: pd.Series) -> pd.Series:
@@ -133,7 +158,9 @@ def _digits(nik: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     import pyarrow.compute as pc
 
     text = _arrow_text(nik)
-    valid = pc.match_substring_regex(text, _NIK_PATTERN).fill_null(False)
+    # Exactly 16 bytes, all ASCII digits: "^[0-9]{16}$" without a regex engine.
+    valid = pc.and_(pc.equal(pc.binary_length(text), 16), pc.ascii_is_decimal(text))
+    valid = valid.fill_null(False)
     valid_np = valid.to_numpy(zero_copy_only=False)
     good = text.filter(valid)
     if len(good) == 0:
@@ -177,11 +204,11 @@ def _date_parts(dates: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return present, part(stamps.dt.year), part(stamps.dt.month), part(stamps.dt.day)
 
 
-def _result(nik: pd.Series, valid: np.ndarray, values_for_valid: np.ndarray) -> pd.Series:
+def _result(nik: NikDigits, values_for_valid: np.ndarray) -> pd.Series:
     """Spread the answers for the well-formed rows back over all rows (False elsewhere)."""
     import numpy as np
     import pandas as pd
 
-    out = np.zeros(len(valid), dtype=bool)
-    out[valid] = values_for_valid
+    out = np.zeros(len(nik.valid), dtype=bool)
+    out[nik.valid] = values_for_valid
     return pd.Series(out, index=nik.index, name=nik.name)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cakupan.checks.nik import (
+    NikDigits,
     flag_birth_date_mismatch,
     flag_outside_province,
     flag_sex_mismatch,
@@ -84,12 +85,12 @@ class SeenKeys:
             self.numbers = np.sort(np.concatenate([self.numbers, np.sort(numbers)]), kind="stable")
 
 
-def _python_failures(frame: pd.DataFrame) -> dict[str, pd.Series]:
-    nik = frame["nik"]
-    sixteen = nik.fillna("").str.fullmatch(r"[0-9]{16}")
+def _python_failures(frame: pd.DataFrame, nik: NikDigits) -> dict[str, pd.Series]:
+    sixteen = pd.Series(nik.valid, index=frame.index)
     return {
-        "nik_numeric_cell": frame["nik__numeric_cell"].fillna(False).astype(bool) & nik.notna(),
-        "invalid_nik": sixteen & ~nik_semantics_ok(nik.where(sixteen, "")).astype(bool),
+        "nik_numeric_cell": frame["nik__numeric_cell"].fillna(False).astype(bool)
+        & frame["nik"].notna(),
+        "invalid_nik": sixteen & ~nik_semantics_ok(nik),
     }
 
 
@@ -106,7 +107,8 @@ def judge(
         reason: pd.Series(keys.isin(list(rows)), index=frame.index)
         for reason, rows in outcome.failing_rows.items()
     }
-    for reason, mask in _python_failures(frame).items():
+    nik = NikDigits.of(frame["nik"])
+    for reason, mask in _python_failures(frame, nik).items():
         failures[reason] = failures[reason] | mask if reason in failures else mask
 
     reason = pd.Series(None, index=frame.index, dtype=object)
@@ -133,9 +135,9 @@ def judge(
     sex = frame.get("sex", empty)
     flags = pd.DataFrame(
         {
-            "nik_birth_date_mismatch": flag_birth_date_mismatch(frame["nik"], birth),
-            "nik_sex_mismatch": flag_sex_mismatch(frame["nik"], sex),
-            "nik_outside_province": flag_outside_province(frame["nik"]),
+            "nik_birth_date_mismatch": flag_birth_date_mismatch(nik, birth),
+            "nik_sex_mismatch": flag_sex_mismatch(nik, sex),
+            "nik_outside_province": flag_outside_province(nik),
         },
         index=frame.index,
     )[list(FLAGS)]

@@ -40,7 +40,10 @@ def bulk_insert(conn: Connection, table: str, data: pa.Table) -> int:
     if dialect_of(conn) == "duckdb":
         raw = conn.connection.driver_connection
         view = f"cakupan_in_{uuid.uuid4().hex}"
-        raw.register(view, data)
+        # The Arrow C stream, not the table: DuckDB keeps what a transaction scanned alive
+        # until it commits, and a consumed stream has let go of its table, so a file
+        # written in chunks inside one transaction holds no chunk's Arrow memory.
+        raw.register(view, data.__arrow_c_stream__())
         try:
             raw.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {view}")
         finally:

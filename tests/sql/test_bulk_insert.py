@@ -1,0 +1,55 @@
+"""bulk_insert: columns by name, inside the caller's transaction, on both engines."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import sqlalchemy as sa
+
+from cakupan.warehouse.bulk import bulk_insert
+
+ROWS = 100_000
+
+
+def _chunk(start: int) -> pa.Table:
+    """Columns in another order than the table's, and one of its columns left out."""
+    numbers = pa.array(range(start, start + ROWS), pa.int32())
+    return pa.table({"label": pa.compute.cast(numbers, pa.string()), "n": numbers})
+
+
+def test_rows_land_by_column_name_and_only_on_commit(warehouse):
+    with warehouse.begin() as conn:
+        conn.execute(
+            sa.text("CREATE TABLE staging.bulk_probe (n INTEGER, note VARCHAR, label VARCHAR)")
+        )
+    with warehouse.connect() as conn:
+        with conn.begin() as txn:
+            for start in (0, ROWS, 2 * ROWS):
+                assert bulk_insert(conn, "staging.bulk_probe", _chunk(start)) == ROWS
+            txn.rollback()
+        with conn.begin():
+            bulk_insert(conn, "staging.bulk_probe", _chunk(0))
+            assert bulk_insert(conn, "staging.bulk_probe", _chunk(0).slice(0, 0)) == 0
+    with warehouse.connect() as conn:
+        count, wrong, notes = conn.execute(
+            sa.text(
+                "SELECT count(*), sum(CASE WHEN label <> CAST(n AS VARCHAR) THEN 1 ELSE 0 END),"
+                " count(note) FROM staging.bulk_probe"
+            )
+        ).one()
+    assert (count, wrong, notes) == (ROWS, 0, 0)
+
+
+def test_a_long_transaction_holds_no_chunk_in_memory(warehouse):
+    """A big file is written chunk by chunk in one transaction: the chunks written so far
+    must not stay in the process (DuckDB keeps what a transaction scanned until commit)."""
+    with warehouse.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE staging.bulk_probe (n INTEGER, label VARCHAR)"))
+    with warehouse.connect() as conn, conn.begin():
+        before = pa.total_allocated_bytes()
+        for start in range(0, 8 * ROWS, ROWS):
+            chunk = _chunk(start)
+            size = chunk.nbytes
+            bulk_insert(conn, "staging.bulk_probe", chunk)
+            del chunk
+        held = pa.total_allocated_bytes() - before
+        assert held < size, f"{held} bytes of Arrow memory held after 8 chunks of {size}"
