@@ -106,11 +106,13 @@ def render(measured: dict[str, Any]) -> str:
             f"{result.increment.peak_rss_mb:,.0f} |"
         )
         shares = ", ".join(f"{s} {v:.0%}" for s, v in result.cold.validation_shares().items())
-        phases = _phases(result.cold.tasks)
         lines += [
             "",
             f"Validation (GX suite + Python rules) share of each load stage, day 1: {shares}.",
-            f"Load phases summed over day 1, seconds: {phases}.",
+            f"Load phases summed over day 1, seconds: {_phases(result.cold.tasks, 'load')}.",
+            "Slowest snapshot models, day 1 / day 2, seconds: "
+            f"{_phases(result.cold.tasks, 'snapshot', 4)} / "
+            f"{_phases(result.increment.tasks, 'snapshot', 4)}.",
             "",
         ]
     lines += ["### Baselines (day 1 files)", ""]
@@ -132,13 +134,17 @@ def render(measured: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _phases(tasks: list[dict[str, Any]]) -> str:
+def _phases(tasks: list[dict[str, Any]], stage: str, slowest: int | None = None) -> str:
+    """The phases of a stage's tasks summed: all by name, or the ``slowest`` few by time."""
     total: dict[str, float] = {}
     for task in tasks:
-        if task["stage"] == "load":
+        if task["stage"] == stage:
             for phase, seconds in task["phases_s"].items():
                 total[phase] = total.get(phase, 0.0) + seconds
-    return ", ".join(f"{k} {v:.1f}" for k, v in sorted(total.items()))
+    items = sorted(total.items())
+    if slowest is not None:
+        items = sorted(items, key=lambda item: -item[1])[:slowest]
+    return ", ".join(f"{k} {v:.1f}" for k, v in items) or "none"
 
 
 def write_block(path: Path, block: str) -> None:
