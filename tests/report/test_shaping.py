@@ -33,6 +33,7 @@ from cakupan.report.page import (
     render_page,
     report_dates,
     script_json,
+    vega_bundle,
     write_atomic,
 )
 from tests.report.htmltools import parse_html, table_rows
@@ -305,6 +306,26 @@ def test_write_atomic_replaces_whole_files_and_leaves_no_temp(tmp_path):
     assert target.read_text(encoding="utf-8") == "second"
     assert [p.name for p in target.parent.iterdir()] == ["page.html"]
     assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_vega_bundle_is_built_once_per_vl_convert_version(monkeypatch, tmp_path):
+    import vl_convert
+
+    monkeypatch.setenv("CAKUPAN_DATA_DIR", str(tmp_path / "data"))
+    vega_bundle.cache_clear()
+    built = []
+    monkeypatch.setattr(
+        vl_convert, "javascript_bundle", lambda: built.append(1) or "var v = '</script>';"
+    )
+    try:
+        first = vega_bundle()
+        vega_bundle.cache_clear()  # another process: reads the kept bundle
+        assert vega_bundle() == first == "var v = '<\\/script>';"
+        assert built == [1]
+        kept = tmp_path / "data" / "work" / "cache" / f"vega-bundle-{vl_convert.__version__}.js"
+        assert kept.read_text(encoding="utf-8") == first
+    finally:
+        vega_bundle.cache_clear()
 
 
 def test_default_report_dir(monkeypatch, tmp_path):

@@ -328,3 +328,51 @@ def test_percentages_round_half_up_identically(warehouse):
     row = village(warehouse, PALI_DESA_A)
     assert row["workers_covered"] == 201
     assert row["target_attainment_pct"] == Decimal("1.01")
+
+
+def test_poverty_working_set_follows_the_register_files(scenario):
+    """core.poverty_latest is rebuilt when the register files up to the date differ and kept
+    when they do not; either way every date gives its own rows, backfills included."""
+    earlier = D(2025, 5, 21)  # before p2.csv (received 2025-06-10) made NIK 3 decile 6
+    history = "SELECT * FROM mart.coverage_village ORDER BY snapshot_date, village_code"
+    assert village(scenario, PALI_DESA_A)["poor_listed"] == 1  # NIK 1
+    build_snapshot(scenario, earlier, load_settings())
+    assert village(scenario, PALI_DESA_A, earlier)["poor_listed"] == 2  # NIK 1 and 3
+    assert village(scenario, PALI_DESA_B, earlier)["poor_listed"] == 1  # NIK 11
+    both = one(scenario, history)
+    build_snapshot(scenario, AS_OF, load_settings())
+    assert one(scenario, history) == both
+
+    # Same register files as AS_OF: the working set is kept, not rebuilt. A marker put
+    # into it survives, which a rebuild would have wiped out.
+    with scenario.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE core.poverty_latest SET decile = 1 WHERE nik = :n"), {"n": nik(20)}
+        )
+    build_snapshot(scenario, D(2025, 6, 12), load_settings())
+    assert village(scenario, OKU_DESA, D(2025, 6, 12))["poor_listed"] == 1  # the marker
+
+    # A register file staged later for AS_OF changes the basis: rebuilt from staging.
+    stage(scenario, "staging.poverty_lists", [poverty(nik(12), OKU_DESA, 1, AS_OF, "p3.csv")])
+    build_snapshot(scenario, AS_OF, load_settings())
+    assert village(scenario, OKU_DESA)["poor_listed"] == 1  # NIK 12; NIK 20 is decile 7 again
+    build_snapshot(scenario, D(2025, 6, 12), load_settings())
+    assert village(scenario, OKU_DESA, D(2025, 6, 12))["poor_listed"] == 0
+
+
+def test_poor_max_decile_applies_without_a_register_change(scenario):
+    settings = load_settings()
+    wider = type(settings)(**{**settings.__dict__, "poor_max_decile": 6})
+    build_snapshot(scenario, AS_OF, wider)
+    assert village(scenario, PALI_DESA_B)["poor_listed"] == 2  # NIK 11, and NIK 3 at decile 6
+    build_snapshot(scenario, AS_OF, settings)
+    assert village(scenario, PALI_DESA_B)["poor_listed"] == 1
+
+
+def test_per_person_core_tables_hold_only_the_date_built(scenario):
+    build_snapshot(scenario, D(2025, 5, 21), load_settings())
+    for table in ("proposed_worker", "member_state", "member_coverage", "member_village"):
+        dates = one(scenario, f"SELECT DISTINCT snapshot_date AS d FROM core.{table}")
+        assert [r["d"] for r in dates] == [D(2025, 5, 21)], table
+    kept = one(scenario, "SELECT DISTINCT snapshot_date AS d FROM mart.coverage_village")
+    assert sorted(r["d"] for r in kept) == [D(2025, 5, 21), AS_OF]

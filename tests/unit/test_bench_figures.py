@@ -36,7 +36,7 @@ def _run(wall: float, rss: float, scale: float = 1.0) -> Run:
         {
             "stage": "snapshot",
             "wall_s": 8.0,
-            "phases_s": {"core/010_proposed_worker": 1.0, "core/050_poverty_status": 5.0},
+            "phases_s": {"core/010_proposed_worker": 1.0, "core/050_poverty_latest": 5.0},
             "as_of": "2025-07-01",
         },
     ]
@@ -113,6 +113,6 @@ def test_doc_block_replaced_and_prose_kept(tmp_path: Path) -> None:
     assert "| CSV ingest / bare load | <= 3x | 3.1 (**not met**) |" in text
     assert "1x: 1,000 MB, 4x: 1,100 MB (met)" in text
     assert "| 16 | 120.0 | 150.0 | 1,100 |" in text
-    assert "core/050_poverty_status 5.0, core/010_proposed_worker 1.0 /" in text
+    assert "core/050_poverty_latest 5.0, core/010_proposed_worker 1.0 /" in text
     write_block(doc, block)  # idempotent
     assert doc.read_text() == text

@@ -280,3 +280,25 @@ def test_blank_rows_are_not_data_rows_but_keep_their_number(tmp_path):
     )
     assert item.result.rows_read == 2
     assert [r["row_number"] for r in item.tables[0].to_pylist()] == [2, 5]
+
+
+def test_seen_keys_across_chunks_numbers_then_text():
+    """Keys loaded by earlier chunks are found again, whatever order the chunks came in;
+    a key that is not a number of the same width turns the store to text, keeping all."""
+    import numpy as np
+    import pandas as pd
+
+    from cakupan.checks.rules import SeenKeys
+
+    seen = SeenKeys()
+    chunks = [["0300", "0100", "0500"], ["0200", "0400"], ["0600", "0100"]]
+    assert not seen.seen(pd.Series(chunks[0])).any()
+    seen.add(pd.Series(chunks[0]))
+    assert seen.seen(pd.Series(chunks[1])).tolist() == [False, False]
+    seen.add(pd.Series(chunks[1]))
+    assert seen.seen(pd.Series(chunks[2])).tolist() == [False, True]
+    seen.add(pd.Series(["0600"]))
+    assert np.all(np.diff(seen.numbers) > 0) and len(seen.numbers) == 6
+    assert seen.seen(pd.Series(["100", "0100", "0700"])).tolist() == [False, True, False]
+    assert seen.texts == {"0100", "0200", "0300", "0400", "0500", "0600"}
+    assert len(seen.numbers) == 0

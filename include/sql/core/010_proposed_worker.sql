@@ -3,7 +3,8 @@
 -- villages belongs to the earliest submitted_on, then earliest received date, then lowest
 -- village code (file and row only break exact ties, for a deterministic pick).
 -- Age is whole years on the kept row's submitted_on; eligible while min_age <= age < max_age.
-DELETE FROM core.proposed_worker WHERE snapshot_date = CAST(:as_of AS DATE);
+-- A working set (ddl/040_core.sql): it holds only the date being built.
+TRUNCATE core.proposed_worker;
 
 INSERT INTO core.proposed_worker
     (snapshot_date, nik, nik_masked, village_code, submitted_on, age_on_submission, is_eligible)
@@ -48,3 +49,6 @@ SELECT
     age_on_submission,
     age_on_submission >= :min_age AND age_on_submission < :max_age
 FROM aged;
+
+-- Fresh statistics for the models that join it (PostgreSQL would plan for an empty table).
+ANALYZE core.proposed_worker;

@@ -1,6 +1,7 @@
 -- State of each KPJ on :as_of: its row with the latest exported_on, then latest received
 -- date, among rows from files received <= :as_of (file and row only break exact ties).
-DELETE FROM core.member_state WHERE snapshot_date = CAST(:as_of AS DATE);
+-- A working set (ddl/040_core.sql): it holds only the date being built.
+TRUNCATE core.member_state;
 
 INSERT INTO core.member_state
     (snapshot_date, kpj, nik, segment, status, paid_through, village_code)
@@ -17,3 +18,6 @@ WITH ranked AS (
 SELECT CAST(:as_of AS DATE), kpj, nik, segment, status, paid_through, village_code
 FROM ranked
 WHERE pick = 1;
+
+-- Fresh statistics for the models that join it (PostgreSQL would plan for an empty table).
+ANALYZE core.member_state;

@@ -4,7 +4,8 @@
 --   covering_village_code  the village on the state row of a covering KPJ (lowest code when
 --               several covering KPJs carry one), used to attribute members to villages.
 -- Months are compared as year * 12 + month; :as_of_month is the same number for :as_of.
-DELETE FROM core.member_coverage WHERE snapshot_date = CAST(:as_of AS DATE);
+-- A working set (ddl/040_core.sql): it holds only the date being built.
+TRUNCATE core.member_coverage;
 
 INSERT INTO core.member_coverage
     (snapshot_date, nik, is_covered, is_in_arrears, covering_village_code)
@@ -29,3 +30,6 @@ SELECT
     MIN(CASE WHEN covers THEN village_code END)
 FROM state
 GROUP BY nik;
+
+-- Fresh statistics for the models that join it (PostgreSQL would plan for an empty table).
+ANALYZE core.member_coverage;

@@ -43,11 +43,10 @@ poor AS (
         ps.village_code,
         COUNT(*) AS poor_listed,
         SUM(CASE WHEN m.is_covered THEN 1 ELSE 0 END) AS poor_covered
-    FROM core.poverty_status AS ps
+    FROM core.poverty_latest AS ps
     LEFT JOIN core.member_coverage AS m
-      ON m.snapshot_date = ps.snapshot_date AND m.nik = ps.nik
-    WHERE ps.snapshot_date = CAST(:as_of AS DATE)
-      AND ps.is_poor
+      ON m.snapshot_date = CAST(:as_of AS DATE) AND m.nik = ps.nik
+    WHERE ps.decile <= :poor_max_decile
     GROUP BY ps.village_code
 ),
 members AS (

@@ -1,6 +1,14 @@
--- Core models: the rules of CONTRACT §4 applied as of one snapshot_date. Every table is
--- keyed by snapshot_date and rebuilt for that date only, so history is kept and a re-run
--- or backfill of a date replaces exactly that date.
+-- Core models: the rules of CONTRACT §4 applied as of one snapshot_date.
+--
+-- Two kinds of table (docs/decisions.md, "Working sets and history"):
+-- * per-person WORKING SETS (proposed_worker, member_state, member_coverage,
+--   poverty_latest, member_village) hold only the date being built: every snapshot
+--   empties and refills them. Keeping them per date would add millions of rows a day
+--   (the register alone is 4 million) that every later snapshot scans again, for no
+--   reader: the marts and the history are village-level.
+-- * HISTORY tables (duplicate_proposal, village_snapshot, unit_snapshot) are keyed by
+--   snapshot_date and rebuilt for that date only, so a re-run or backfill of a date
+--   replaces exactly that date.
 CREATE TABLE IF NOT EXISTS core.proposed_worker (
     snapshot_date DATE NOT NULL,
     nik VARCHAR NOT NULL,
@@ -39,12 +47,22 @@ CREATE TABLE IF NOT EXISTS core.member_coverage (
     covering_village_code VARCHAR
 );
 
-CREATE TABLE IF NOT EXISTS core.poverty_status (
-    snapshot_date DATE NOT NULL,
+-- Each NIK's latest register row. It depends only on which register files were loaded
+-- (received <= the date), not on the date itself, so it is rebuilt only when that set of
+-- files changes (``basis``, a digest of the files): the register arrives monthly, the
+-- snapshot runs daily. Replaces core.poverty_status, which kept a copy per date.
+DROP TABLE IF EXISTS core.poverty_status;
+
+CREATE TABLE IF NOT EXISTS core.poverty_latest (
+    basis VARCHAR NOT NULL,
     nik VARCHAR NOT NULL,
     village_code VARCHAR NOT NULL,
-    decile INTEGER NOT NULL,
-    is_poor BOOLEAN NOT NULL
+    decile INTEGER NOT NULL
+);
+
+-- The basis of the date being built (one row); poverty_latest rows of another are stale.
+CREATE TABLE IF NOT EXISTS core.poverty_basis (
+    digest VARCHAR NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS core.member_village (

@@ -64,7 +64,7 @@ class SeenKeys:
         """The keys as numbers, or None once any key is not one (all kept as text then)."""
         numbers = None if self.texts else self._as_numbers(keys)
         if numbers is None and len(self.numbers):
-            self.texts.update(str(n) for n in self.numbers)
+            self.texts.update(f"{n:0{self.width}d}" for n in self.numbers)  # zeros kept
             self.numbers = np.empty(0, dtype=np.int64)
         return numbers
 
@@ -81,8 +81,11 @@ class SeenKeys:
         if numbers is None:
             self.texts.update(keys.astype(str))
         else:
-            # Two sorted runs: a stable sort (timsort) merges them in linear time.
-            self.numbers = np.sort(np.concatenate([self.numbers, np.sort(numbers)]), kind="stable")
+            # Two sorted runs: a stable sort (timsort) merges them in linear time, in place
+            # once the old array is let go: two copies of the keys at the peak, not three.
+            merged = np.concatenate([self.numbers, np.sort(numbers)])
+            self.numbers = merged
+            merged.sort(kind="stable")
 
 
 def _python_failures(frame: pd.DataFrame, nik: NikDigits) -> dict[str, pd.Series]:

@@ -37,7 +37,7 @@ def build_snapshot(
 
     Only files received on or before ``as_of`` are used, so re-running a date, or
     backfilling it after later files arrived, reproduces the same rows. Each model's time
-    is a phase of ``clock`` (``core/050_poverty_status``, ...), so a slow model is named.
+    is a phase of ``clock`` (``core/050_poverty_latest``, ...), so a slow model is named.
     """
     params = snapshot_params(as_of, settings)
     clock = clock or Clock()

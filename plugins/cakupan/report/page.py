@@ -336,12 +336,22 @@ def silent_table(data: ReportData, lang: str) -> Table:
 
 @cache
 def vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed as one inline script (vl-convert; built once)."""
+    """Vega, Vega-Lite and vega-embed as one inline script.
+
+    vl-convert builds the bundle in about 3 s, which every run's report task paid; it
+    depends only on vl-convert's version, so it is kept in the work folder per version.
+    """
     import vl_convert
 
-    bundle: str = vl_convert.javascript_bundle()
+    from cakupan.paths import work_dir
+
+    kept = work_dir() / "cache" / f"vega-bundle-{vl_convert.__version__}.js"
+    if kept.is_file():
+        return kept.read_text(encoding="utf-8")
     # Inside <script>, only "</script" could end the element early; neutralise it.
-    return re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)
+    bundle = re.sub(r"</(script)", r"<\\/\1", vl_convert.javascript_bundle(), flags=re.IGNORECASE)
+    write_atomic(kept, bundle)
+    return bundle
 
 
 def script_json(value: Any) -> Markup:

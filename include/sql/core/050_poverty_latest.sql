@@ -1,0 +1,52 @@
+-- Each NIK's latest poverty-register row received <= :as_of (latest received date, then
+-- the later file name, then the later row). That row's village is the NIK's village for
+-- poverty counts; whether it is poor (decile <= :poor_max_decile) is decided where it is
+-- counted (core/070), so changing the setting needs no rebuild.
+--
+-- A working set that depends only on WHICH register rows are staged up to :as_of, not on
+-- :as_of itself, and staged files are never changed or removed: so it is rebuilt only when
+-- that set changes. The register arrives monthly and the snapshot runs daily; rebuilt
+-- every day, sorting its millions of rows was the slowest model of every snapshot.
+
+-- 1. The basis for :as_of: a digest of the staged register files (and their row counts).
+DELETE FROM core.poverty_basis;
+
+INSERT INTO core.poverty_basis (digest)
+SELECT COALESCE(
+    MD5(STRING_AGG(f.sha256 || '|' || f.file_name || '|' || f.received || '|' || f.n, ','
+                   ORDER BY f.sha256, f.file_name)),
+    'no files'
+)
+FROM (
+    SELECT
+        p.sha256, p.file_name, CAST(p.received_date AS VARCHAR) AS received,
+        CAST(COUNT(*) AS VARCHAR) AS n
+    FROM staging.poverty_lists AS p
+    WHERE p.received_date <= CAST(:as_of AS DATE)
+    GROUP BY p.sha256, p.file_name, p.received_date
+) AS f;
+
+-- 2. Rows built from another basis are stale.
+DELETE FROM core.poverty_latest
+WHERE basis <> (SELECT digest FROM core.poverty_basis);
+
+-- 3. An empty working set is built from the basis (a kept one is left as it is).
+INSERT INTO core.poverty_latest (basis, nik, village_code, decile)
+WITH ranked AS (
+    SELECT
+        p.nik, p.village_code, p.decile,
+        ROW_NUMBER() OVER (
+            PARTITION BY p.nik
+            ORDER BY p.received_date DESC, p.file_name DESC, p.row_number DESC
+        ) AS pick
+    FROM staging.poverty_lists AS p
+    WHERE p.received_date <= CAST(:as_of AS DATE)
+      AND NOT EXISTS (SELECT 1 FROM core.poverty_latest)
+)
+SELECT b.digest, r.nik, r.village_code, r.decile
+FROM ranked AS r
+CROSS JOIN core.poverty_basis AS b
+WHERE r.pick = 1;
+
+-- Fresh statistics for the models that join it (PostgreSQL would plan for an empty table).
+ANALYZE core.poverty_latest;
