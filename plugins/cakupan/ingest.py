@@ -47,7 +47,7 @@ from cakupan.sources.normalise import normalise
 from cakupan.sources.readers import RawTable, ReadAgain, read_chunks
 from cakupan.sources.specs import FLAGS, SOURCES, SourceSpec
 from cakupan.timing import Clock
-from cakupan.warehouse.bulk import bulk_insert
+from cakupan.warehouse.bulk import BackgroundInserts, bulk_insert
 from cakupan.warehouse.engine import lock_exclusive
 from cakupan.warehouse.schema import village_codes
 from cakupan.warehouse.sqlfiles import query_file
@@ -533,7 +533,7 @@ class _Ingest:
 
     def _stream(self, lf: LandingFile, result: FileResult, careful: bool) -> FileResult | None:
         seen = SeenKeys()
-        with self.conn.begin():
+        with self.conn.begin(), BackgroundInserts(self.conn) as inserts:
             with self.clock.phase("write"):
                 keep, _ = _still_new(self.conn, [result])
             if not keep or keep[0].status != "loaded":
@@ -560,14 +560,21 @@ class _Ingest:
                 result.add(*counts)
                 loaded, rejected = judged.tables()
                 del judged, raw
+                # "write" is only the wait for the chunk before; the insert itself runs
+                # beside the judging of the next chunk ("write_background").
                 with self.clock.phase("write"):
-                    bulk_insert(self.conn, f"staging.{self.spec.name}", loaded)
-                    bulk_insert(self.conn, "staging.rejected_rows", rejected)
+                    inserts.submit(
+                        [(f"staging.{self.spec.name}", loaded), ("staging.rejected_rows", rejected)]
+                    )
+                del loaded, rejected
+            with self.clock.phase("write"):
+                inserts.wait()
             result.check_accounting()
             if not self._unchanged(lf):
                 raise _Changed(lf.name)
             with self.clock.phase("write"):
                 _write_ledger(self.conn, [result], self.run_id)
+        self.clock.seconds["write_background"] += inserts.seconds
         return result
 
 

@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 import cakupan.ingest as ingest
+import cakupan.warehouse.bulk as bulk
 from cakupan.cli import replay_day
 from cakupan.landing import scan
 from cakupan.settings import load_settings
@@ -48,7 +49,9 @@ def test_failure_mid_file_rolls_the_whole_file_back(
             raise ConnectionError("connection to the warehouse was lost")
         return real_insert(conn, table, data)
 
+    # Streamed chunks are inserted from cakupan.warehouse.bulk's worker (BackgroundInserts).
     monkeypatch.setattr(ingest, "bulk_insert", failing_insert)
+    monkeypatch.setattr(bulk, "bulk_insert", failing_insert)
     with pytest.raises(ConnectionError):
         ingest.ingest_files(warehouse, files, day, load_settings(), stream_bytes=stream_bytes)
     after_failure = _counts(warehouse)
@@ -62,6 +65,7 @@ def test_failure_mid_file_rolls_the_whole_file_back(
     assert {r["file_name"] for r in rejected} <= set(landed)
 
     monkeypatch.setattr(ingest, "bulk_insert", real_insert)
+    monkeypatch.setattr(bulk, "bulk_insert", real_insert)
     results = ingest.ingest_files(warehouse, files, day, load_settings(), stream_bytes=stream_bytes)
     assert [r.file_name for r in results] == [f.name for f in files[landed_first:]]
     final = _counts(warehouse)

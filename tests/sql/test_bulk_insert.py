@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pytest
 import sqlalchemy as sa
 
-from cakupan.warehouse.bulk import bulk_insert
+from cakupan.warehouse.bulk import BackgroundInserts, bulk_insert
 
 ROWS = 100_000
 
@@ -53,3 +54,65 @@ def test_a_long_transaction_holds_no_chunk_in_memory(warehouse):
             del chunk
         held = pa.total_allocated_bytes() - before
         assert held < size, f"{held} bytes of Arrow memory held after 8 chunks of {size}"
+
+
+def _probe(warehouse) -> None:
+    with warehouse.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE staging.bulk_probe (n INTEGER, label VARCHAR)"))
+
+
+def _probe_rows(warehouse) -> tuple[int, int]:
+    with warehouse.connect() as conn:
+        return tuple(
+            conn.execute(
+                sa.text("SELECT count(*), count(DISTINCT n) FROM staging.bulk_probe")
+            ).one()
+        )
+
+
+def test_background_inserts_land_every_batch_in_the_callers_transaction(warehouse):
+    _probe(warehouse)
+    with warehouse.connect() as conn:
+        with conn.begin() as txn, BackgroundInserts(conn) as inserts:
+            for start in range(0, 4 * ROWS, ROWS):
+                inserts.submit([("staging.bulk_probe", _chunk(start))])
+            inserts.wait()
+            assert (
+                conn.execute(sa.text("SELECT count(*) FROM staging.bulk_probe")).scalar()
+                == 4 * ROWS
+            )
+            txn.rollback()
+        assert _probe_rows(warehouse) == (0, 0)
+        with conn.begin(), BackgroundInserts(conn) as inserts:
+            for start in range(0, 3 * ROWS, ROWS):
+                inserts.submit([("staging.bulk_probe", _chunk(start))])
+        assert inserts.seconds > 0
+    assert _probe_rows(warehouse) == (3 * ROWS, 3 * ROWS)
+
+
+def test_background_insert_errors_reach_the_caller_and_nothing_stays(warehouse):
+    _probe(warehouse)
+    broken = pa.table({"no_such_column": pa.array([1], pa.int32())})
+    with warehouse.connect() as conn:
+        with (
+            pytest.raises(Exception, match="no_such_column") as raised,
+            conn.begin(),
+            BackgroundInserts(conn) as inserts,
+        ):
+            inserts.submit([("staging.bulk_probe", _chunk(0))])
+            inserts.submit([("staging.bulk_probe", broken)])
+            inserts.submit([("staging.bulk_probe", _chunk(ROWS))])  # raises the error above
+        assert "aborted" not in str(raised.value)  # the cause, not its aftermath
+    assert _probe_rows(warehouse) == (0, 0)
+
+
+def test_a_caller_error_waits_for_the_batch_in_flight_before_rollback(warehouse):
+    _probe(warehouse)
+    with warehouse.connect() as conn:
+        with pytest.raises(RuntimeError), conn.begin(), BackgroundInserts(conn) as inserts:
+            inserts.submit(
+                [("staging.bulk_probe", _chunk(0)), ("staging.bulk_probe", _chunk(ROWS))]
+            )
+            raise RuntimeError("judging the next chunk failed")
+        assert inserts._pending is None
+    assert _probe_rows(warehouse) == (0, 0)

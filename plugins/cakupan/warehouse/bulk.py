@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+from contextlib import suppress
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -46,8 +50,13 @@ def bulk_insert(conn: Connection, table: str, data: pa.Table) -> int:
         raw.register(view, data.__arrow_c_stream__())
         try:
             raw.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {view}")
-        finally:
-            raw.unregister(view)
+        except Exception:
+            # The failed insert aborted the transaction, so unregistering fails too; its
+            # "transaction is aborted" would hide the cause.
+            with suppress(Exception):
+                raw.unregister(view)
+            raise
+        raw.unregister(view)
         return data.num_rows
     raw = conn.connection.driver_connection
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
@@ -57,3 +66,55 @@ def bulk_insert(conn: Connection, table: str, data: pa.Table) -> int:
             pacsv.write_csv(pa.Table.from_batches([batch]), buf, options)
             cp.write(buf.getbuffer())
     return data.num_rows
+
+
+class BackgroundInserts:
+    """Bulk inserts of one connection run on a worker thread, one batch in flight at most.
+
+    A big file is judged and written chunk by chunk inside one transaction. The engines do
+    the insert in their own code without holding the GIL (PostgreSQL's COPY on the server,
+    DuckDB's Arrow scan), so writing chunk k on the worker overlaps judging chunk k+1 on
+    the caller's thread: on two cores the write phase nearly disappears from the file's
+    time. Memory grows by the one batch in flight, not with the file.
+
+    The caller must not use the connection while a batch is in flight: ``wait()`` first
+    (``submit`` and ``close`` do). Use as a context manager inside the transaction, so
+    nothing is still writing when the transaction ends: on an error the batch in flight is
+    waited for and its own error, if any, is dropped in favour of the caller's.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cakupan-insert")
+        self._pending: Future[float] | None = None
+        self.seconds = 0.0  # the worker's own time in inserts, for the task's timings
+
+    def submit(self, batch: list[tuple[str, pa.Table]]) -> None:
+        """Insert ``batch`` ((table, rows) pairs, in order) once the batch before is done."""
+        self.wait()
+        self._pending = self._pool.submit(self._insert, batch)
+
+    def _insert(self, batch: list[tuple[str, pa.Table]]) -> float:
+        began = time.perf_counter()
+        for table, data in batch:
+            bulk_insert(self.conn, table, data)
+        return time.perf_counter() - began
+
+    def wait(self) -> None:
+        """Block until the batch in flight is written; its error is raised here."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.seconds += pending.result()
+
+    def __enter__(self) -> BackgroundInserts:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.wait()
+            elif self._pending is not None:
+                wait_futures([self._pending])
+                self._pending = None
+        finally:
+            self._pool.shutdown(wait=True)
