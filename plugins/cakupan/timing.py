@@ -26,7 +26,12 @@ VALIDATION_PHASES = ("validate", "rules")
 
 
 class Clock:
-    """Seconds per phase; phases nest only by being named apart (no double counting)."""
+    """Seconds per phase; phases nest only by being named apart (no double counting).
+
+    One phase runs beside the others rather than between them: ``write_background``, the
+    worker thread's time inserting a streamed file's chunks (``write`` is only what the
+    task waited for it), so a load's phases can add up to more than its wall time.
+    """
 
     def __init__(self) -> None:
         self.seconds: Counter[str] = Counter()

@@ -16,8 +16,9 @@ WITH ranked AS (
         s.submitted_on,
         s.birth_date,
         ROW_NUMBER() OVER (
-            PARTITION BY s.nik
-            ORDER BY s.submitted_on, s.received_date, s.village_code, s.file_name, s.row_number
+            PARTITION BY s.nik COLLATE "C"
+            ORDER BY s.submitted_on, s.received_date, s.village_code COLLATE "C",
+                     s.file_name COLLATE "C", s.row_number
         ) AS pick
     FROM staging.village_submissions AS s
     WHERE s.received_date <= CAST(:as_of AS DATE)

@@ -9,8 +9,9 @@ WITH ranked AS (
     SELECT
         m.kpj, m.nik, m.segment, m.status, m.paid_through, m.village_code,
         ROW_NUMBER() OVER (
-            PARTITION BY m.kpj
-            ORDER BY m.exported_on DESC, m.received_date DESC, m.file_name DESC, m.row_number DESC
+            PARTITION BY m.kpj COLLATE "C"
+            ORDER BY m.exported_on DESC, m.received_date DESC, m.file_name COLLATE "C" DESC,
+                     m.row_number DESC
         ) AS pick
     FROM staging.member_exports AS m
     WHERE m.received_date <= CAST(:as_of AS DATE)

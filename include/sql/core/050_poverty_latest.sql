@@ -14,7 +14,7 @@ DELETE FROM core.poverty_basis;
 INSERT INTO core.poverty_basis (digest)
 SELECT COALESCE(
     MD5(STRING_AGG(f.sha256 || '|' || f.file_name || '|' || f.received || '|' || f.n, ','
-                   ORDER BY f.sha256, f.file_name)),
+                   ORDER BY f.sha256 COLLATE "C", f.file_name COLLATE "C")),
     'no files'
 )
 FROM (
@@ -36,8 +36,8 @@ WITH ranked AS (
     SELECT
         p.nik, p.village_code, p.decile,
         ROW_NUMBER() OVER (
-            PARTITION BY p.nik
-            ORDER BY p.received_date DESC, p.file_name DESC, p.row_number DESC
+            PARTITION BY p.nik COLLATE "C"
+            ORDER BY p.received_date DESC, p.file_name COLLATE "C" DESC, p.row_number DESC
         ) AS pick
     FROM staging.poverty_lists AS p
     WHERE p.received_date <= CAST(:as_of AS DATE)

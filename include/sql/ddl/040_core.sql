@@ -9,6 +9,10 @@
 -- * HISTORY tables (duplicate_proposal, village_snapshot, unit_snapshot) are keyed by
 --   snapshot_date and rebuilt for that date only, so a re-run or backfill of a date
 --   replaces exactly that date.
+--
+-- Ids, codes and file names are ordered COLLATE "C" (byte order) in the models: the picks
+-- among ties are then the same on DuckDB (always byte order) and on a PostgreSQL database
+-- of any locale, and PostgreSQL sorts millions of NIKs without the locale's strcoll.
 CREATE TABLE IF NOT EXISTS core.proposed_worker (
     snapshot_date DATE NOT NULL,
     nik VARCHAR NOT NULL,
