@@ -78,7 +78,7 @@ class BackgroundInserts:
     time. Memory grows by the one batch in flight, not with the file.
 
     The caller must not use the connection while a batch is in flight: ``wait()`` first
-    (``submit`` and ``close`` do). Use as a context manager inside the transaction, so
+    (``submit`` and leaving the block do). Use as a context manager inside the transaction, so
     nothing is still writing when the transaction ends: on an error the batch in flight is
     waited for and its own error, if any, is dropped in favour of the caller's.
     """
