@@ -574,7 +574,7 @@ class _Ingest:
                 raise _Changed(lf.name)
             with self.clock.phase("write"):
                 _write_ledger(self.conn, [result], self.run_id)
-        self.clock.seconds["write_background"] += inserts.seconds
+        self.clock.add("write_background", inserts.seconds)
         return result
 
 

@@ -45,6 +45,10 @@ class Clock:
         finally:
             self.seconds[name] += time.perf_counter() - began
 
+    def add(self, name: str, seconds: float) -> None:
+        """Time measured elsewhere (another thread's), counted under ``name``."""
+        self.seconds[name] += seconds
+
     @property
     def wall(self) -> float:
         return time.perf_counter() - self._began

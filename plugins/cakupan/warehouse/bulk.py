@@ -7,7 +7,6 @@ import re
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_futures
 from contextlib import suppress
 
 import pyarrow as pa
@@ -114,7 +113,7 @@ class BackgroundInserts:
             if exc_type is None:
                 self.wait()
             elif self._pending is not None:
-                wait_futures([self._pending])
+                self._pending.exception()  # waits; its error gives way to the caller's
                 self._pending = None
         finally:
             self._pool.shutdown(wait=True)
