@@ -1,4 +1,4 @@
-"""Ingesting landing files: read, normalise, validate, and record each file atomically.
+"""Ingesting landing files: read, judge every row, and record each file atomically.
 
 Every data row read ends in exactly one place: a staging table (loaded) or
 staging.rejected_rows (with its reason). A file's rows, its rejections and its ledger entry
@@ -8,13 +8,14 @@ simply picks the file up again.
 How the work is cut, for speed and flat memory:
 
 * Small files (village workbooks) are read whole and judged together, up to
-  ``chunk_rows`` rows per GX call: GX's cost is mostly per call, so 2,900 workbooks cost a
-  few calls. Their rows and ledger entries are written in ONE transaction per group, a
-  few statements in all; each file is still all-or-nothing.
+  ``chunk_rows`` rows per pass of the row rules (:mod:`cakupan.checks.row_pass`, one
+  in-process DuckDB query), so 2,900 workbooks cost a few passes. Their rows and ledger
+  entries are written in ONE transaction per group, a few statements in all; each file is
+  still all-or-nothing.
 * A big CSV (``stream_bytes`` and more: a poverty register, a member export) is read in
   chunks of ``chunk_rows`` records, each judged and written inside the file's own
   transaction, so memory stays flat however long the file is. Duplicates within the file
-  are found across chunks (:class:`~cakupan.checks.rules.SeenKeys`).
+  are found across chunks (the row pass keeps the keys earlier chunks loaded).
 
 Writers of one source take turns on a lock (PostgreSQL advisory lock; a DuckDB file has a
 single writer anyway) and look at the ledger again under it, so two workers never record the
@@ -26,44 +27,28 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from sqlalchemy.engine import Connection, Engine
 
-from cakupan.checks.nik import mask_nik
-from cakupan.checks.rules import SeenKeys, Verdict, judge
-from cakupan.checks.suites import load_suite, run_suite
+from cakupan.checks.row_pass import Verdicts, row_pass
 from cakupan.landing import LandingFile, sha256_of
 from cakupan.logs import get_logger
 from cakupan.settings import Settings
 from cakupan.sources.errors import FileRejected
-from cakupan.sources.normalise import normalise
+from cakupan.sources.normalise import cells_table
 from cakupan.sources.readers import RawTable, ReadAgain, read_chunks
-from cakupan.sources.specs import FLAGS, SOURCES, SourceSpec
+from cakupan.sources.specs import SOURCES, SourceSpec
 from cakupan.timing import Clock
 from cakupan.warehouse.bulk import BackgroundInserts, bulk_insert
 from cakupan.warehouse.engine import lock_exclusive
-from cakupan.warehouse.schema import village_codes
 from cakupan.warehouse.sqlfiles import query_file
-
-if TYPE_CHECKING:
-    from great_expectations.core.expectation_validation_result import (
-        ExpectationSuiteValidationResult,
-    )
 
 log = get_logger(__name__)
 
-# Receives each GX call's sanitised result and how many files it validated (for Data Docs).
-OnValidation = Callable[["ExpectationSuiteValidationResult", int], None]
-
-# Rows judged per GX call: large enough that GX's per-call cost is small, small enough that
-# memory stays well under a gigabyte (about 1 KB a row while judged).
+# Rows judged per pass: large enough that a pass's fixed cost is small, small enough that
+# memory stays well under a gigabyte.
 CHUNK_ROWS = 500_000
 # Files this big are streamed in chunks; smaller ones are read whole.
 STREAM_BYTES = 32 << 20
@@ -116,128 +101,7 @@ class FileResult:
             )
 
 
-def suite_parameters(received_date: dt.date, settings: Settings) -> dict[str, Any]:
-    """Values the suites take as ``$PARAMETER``: they depend on settings and the file."""
-    return {
-        "village_codes": sorted(village_codes()),
-        "received_date": received_date,
-        "kpj_regex": rf"^[0-9]{{{settings.kpj_digits}}}$",
-    }
-
-
 # --------------------------------------------------------------------------- judging
-
-
-@dataclass
-class Judged:
-    """Rows of one or more files, judged together: ready to write, no warehouse touched.
-
-    ``files[i]`` owns the rows whose ``file_index`` is ``i``.
-    """
-
-    spec: SourceSpec
-    files: list[LandingFile]
-    frame: pd.DataFrame
-    verdict: Verdict
-    received: dt.date
-
-    def counts(self) -> list[tuple[int, int, Counter[str], Counter[str]]]:
-        """Per file: rows read, rows loaded, rejections by reason, flags by name."""
-        index = self.frame["file_index"].to_numpy()
-        loaded = self.verdict.loaded.to_numpy(bool)
-        n = len(self.files)
-        read = np.bincount(index, minlength=n)
-        kept = np.bincount(index[loaded], minlength=n)
-        reasons: list[Counter[str]] = [Counter() for _ in range(n)]
-        rejected = ~loaded
-        if rejected.any():
-            why = self.verdict.reason.to_numpy()[rejected]
-            pairs = Counter(zip(index[rejected], why, strict=True))
-            for (i, reason), count in pairs.items():
-                reasons[int(i)][reason] = count
-        flags: list[Counter[str]] = [Counter() for _ in range(n)]
-        for flag in FLAGS:
-            per_file = np.bincount(index, weights=self.verdict.flags[flag].to_numpy(), minlength=n)
-            for i in np.flatnonzero(per_file):
-                flags[int(i)][flag] = int(per_file[i])
-        return [(int(read[i]), int(kept[i]), reasons[i], flags[i]) for i in range(n)]
-
-    def tables(self, only: Iterable[int] | None = None) -> tuple[pa.Table, pa.Table]:
-        """(loaded rows, rejected rows) as Arrow tables shaped like their staging tables,
-        for all files or ``only`` those file indexes."""
-        frame, verdict = self.frame, self.verdict
-        if only is not None:
-            keep = frame["file_index"].isin(list(only)).to_numpy()
-            frame = frame.loc[keep]
-            verdict = Verdict(reason=verdict.reason.loc[keep], flags=verdict.flags.loc[keep])
-        loaded = verdict.loaded.to_numpy(bool)
-        return (
-            self._loaded_table(frame.loc[loaded], verdict.flags.loc[loaded]),
-            self._rejected_table(frame.loc[~loaded], verdict.reason.loc[~loaded]),
-        )
-
-    def _file_columns(self, rows: pd.DataFrame) -> dict[str, pa.Array]:
-        index = pa.array(rows["file_index"].to_numpy(), pa.int32())
-        return {
-            "sha256": pc.take(pa.array([f.sha256 for f in self.files], pa.string()), index),
-            "file_name": pc.take(pa.array([f.name for f in self.files], pa.string()), index),
-            "received_date": pa.array(
-                np.full(len(rows), np.datetime64(self.received, "D")), pa.date32()
-            ),
-            "row_number": pa.array(rows["row_number"].to_numpy(), pa.int32()),
-        }
-
-    def _loaded_table(self, rows: pd.DataFrame, flags: pd.DataFrame) -> pa.Table:
-        data = self._file_columns(rows)
-        for col in self.spec.columns:
-            data[col.name] = _column_array(rows, self.spec, col.name)
-        if self.spec.name == "village_submissions":
-            data["nik_masked"] = _text_array(mask_nik(rows["nik"]))
-        for flag in FLAGS:
-            data[flag] = pa.array(flags[flag].to_numpy(bool), pa.bool_())
-        return pa.table(data)
-
-    def _rejected_table(self, rows: pd.DataFrame, reason: pd.Series) -> pa.Table:
-        n = len(rows)
-        text_columns = [c.name for c in self.spec.columns]
-        row_data = rows[text_columns].astype(object).where(rows[text_columns].notna(), None)
-        as_json = [
-            json.dumps(r, ensure_ascii=False, default=str) for r in row_data.to_dict("records")
-        ]
-        files = self._file_columns(rows)
-        village = rows["village_code"] if "village_code" in rows else pd.Series([None] * n)
-        return pa.table(
-            {
-                "source": pa.array([self.spec.name] * n, pa.string()),
-                "file_name": files["file_name"],
-                "sha256": files["sha256"],
-                "received_date": files["received_date"],
-                "row_number": files["row_number"],
-                "reason": pa.array(reason.to_numpy(dtype=object), pa.string()),
-                "village_code": _text_array(village),
-                "nik": _text_array(rows["nik"]),
-                "nik_masked": _text_array(mask_nik(rows["nik"])),
-                "row_data": pa.array(as_json, pa.string()),
-            }
-        )
-
-
-def _text_array(series: pd.Series) -> pa.Array:
-    """Text as Arrow, zero-copy from Arrow-backed strings where possible."""
-    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
-        return pc.cast(pa.array(series.array), pa.string())
-    return pa.array(series.astype(object).to_numpy(), pa.string(), from_pandas=True)
-
-
-def _column_array(frame: pd.DataFrame, spec: SourceSpec, name: str) -> pa.Array:
-    kind = spec.column(name).kind
-    if kind in ("date", "month"):
-        return pa.array(
-            frame[f"{name}__date"].to_numpy(dtype=object), pa.date32(), from_pandas=True
-        )
-    if kind == "int":
-        return pa.array(frame[f"{name}__num"].astype("Int64"), pa.int32(), from_pandas=True)
-    return _text_array(frame[name])
 
 
 def judge_parts(
@@ -247,24 +111,32 @@ def judge_parts(
     received: dt.date,
     settings: Settings,
     clock: Clock,
-    on_validation: OnValidation | None = None,
-    seen: SeenKeys | None = None,
-) -> Judged:
-    """Normalise and judge raw parts ((file index, raw rows)) in one GX call."""
-    raw = pd.concat(
-        [part.frame.assign(file_index=index) for index, part in parts], ignore_index=True
-    )
-    found = {name for _, part in parts for name in part.columns_found}
-    with clock.phase("normalise"):
-        frame = normalise(RawTable(raw, 0, tuple(found)), spec, received)
-        frame["file_index"] = raw["file_index"].to_numpy()
-    with clock.phase("validate"):
-        outcome = run_suite(frame, spec.name, suite_parameters(received, settings))
-    if on_validation is not None and outcome.validation is not None:
-        on_validation(outcome.validation, len({index for index, _ in parts}))
-    with clock.phase("rules"):
-        verdict = judge(frame, spec, outcome, seen)
-    return Judged(spec, files, frame, verdict, received)
+    continues_file: bool = False,
+) -> Verdicts:
+    """Clean and judge raw parts ((file index, raw rows)) in one pass of the row rules.
+
+    ``continues_file``: the one part is the next chunk of the file judged just before.
+    """
+    with clock.phase("cells"):
+        cells = pa.concat_tables(
+            [cells_table(part, index) for index, part in parts], promote_options="default"
+        )
+    with clock.phase("judge"):
+        return row_pass().judge(
+            spec,
+            cells,
+            [(f.sha256, f.name) for f in files],
+            received,
+            settings.kpj_digits,
+            continues_file,
+        )
+
+
+def _counted(result: FileResult, verdicts: Verdicts, index: int) -> None:
+    counts = verdicts.counts.get(index)
+    if counts is not None:
+        result.add(counts.read, counts.loaded, counts.reasons, counts.flags)
+    result.check_accounting()
 
 
 @dataclass
@@ -276,12 +148,7 @@ class Examined:
     tables: tuple[pa.Table, pa.Table] | None = None
 
 
-def examine(
-    files: list[LandingFile],
-    received: dt.date,
-    settings: Settings,
-    on_validation: OnValidation | None = None,
-) -> list[Examined]:
+def examine(files: list[LandingFile], received: dt.date, settings: Settings) -> list[Examined]:
     """Read, normalise and judge whole files of one source without touching the warehouse.
 
     The per-file view of what :func:`ingest_files` does, for tests and tools: each item
@@ -303,13 +170,11 @@ def examine(
         parts.append((index, raw))
     if not parts:
         return examined
-    judged = judge_parts(spec, files, parts, received, settings, clock, on_validation)
-    counts = judged.counts()
+    verdicts = judge_parts(spec, files, parts, received, settings, clock)
     for index, _ in parts:
         item = examined[index]
-        item.result.add(*counts[index])
-        item.result.check_accounting()
-        item.tables = judged.tables(only=[index])
+        _counted(item.result, verdicts, index)
+        item.tables = verdicts.tables(only=[index])
     return examined
 
 
@@ -430,12 +295,11 @@ class _Ingest:
         received: dt.date,
         settings: Settings,
         run_id: str | None,
-        on_validation: OnValidation | None,
         clock: Clock,
         chunk_rows: int,
     ) -> None:
         self.conn, self.spec, self.received, self.settings = conn, spec, received, settings
-        self.run_id, self.on_validation, self.clock = run_id, on_validation, clock
+        self.run_id, self.clock = run_id, clock
         self.chunk_rows = chunk_rows
         self.group = _Group()
         self.recorded: list[FileResult] = []
@@ -451,12 +315,12 @@ class _Ingest:
             log.warning("file_changed_while_reading", source=lf.source, file=lf.name)
         return same
 
-    def _record(self, results: list[FileResult], judged: Judged | None = None) -> None:
+    def _record(self, results: list[FileResult], verdicts: Verdicts | None = None) -> None:
         """Rows and ledger entries of ``results`` in one transaction, all or none."""
         with self.clock.phase("write"), self.conn.begin():
             keep, with_rows = _still_new(self.conn, results)
-            if judged is not None and with_rows:
-                loaded, rejected = judged.tables(only=with_rows)
+            if verdicts is not None and with_rows:
+                loaded, rejected = verdicts.tables(only=with_rows)
                 bulk_insert(self.conn, f"staging.{self.spec.name}", loaded)
                 bulk_insert(self.conn, "staging.rejected_rows", rejected)
             _write_ledger(self.conn, keep, self.run_id)
@@ -488,22 +352,14 @@ class _Ingest:
         group, self.group = self.group, _Group()
         if not group.files:
             return
-        judged = None
+        verdicts = None
         if group.parts:
-            judged = judge_parts(
-                self.spec,
-                group.files,
-                group.parts,
-                self.received,
-                self.settings,
-                self.clock,
-                self.on_validation,
+            verdicts = judge_parts(
+                self.spec, group.files, group.parts, self.received, self.settings, self.clock
             )
-            counts = judged.counts()
             for index, _ in group.parts:
-                group.results[index].add(*counts[index])
-                group.results[index].check_accounting()
-        self._record(group.results, judged)
+                _counted(group.results[index], verdicts, index)
+        self._record(group.results, verdicts)
 
     def add_skipped(self, results: list[FileResult]) -> None:
         self._record(results)
@@ -532,7 +388,7 @@ class _Ingest:
             return
 
     def _stream(self, lf: LandingFile, result: FileResult, careful: bool) -> FileResult | None:
-        seen = SeenKeys()
+        chunk = 0
         with self.conn.begin(), BackgroundInserts(self.conn) as inserts:
             with self.clock.phase("write"):
                 keep, _ = _still_new(self.conn, [result])
@@ -546,20 +402,21 @@ class _Ingest:
                 if raw is None:
                     break
                 result.header_row = raw.header_row
-                judged = judge_parts(
+                verdicts = judge_parts(
                     self.spec,
                     [lf],
                     [(0, raw)],
                     self.received,
                     self.settings,
                     self.clock,
-                    self.on_validation,
-                    seen,
+                    continues_file=chunk > 0,
                 )
-                [counts] = judged.counts()
-                result.add(*counts)
-                loaded, rejected = judged.tables()
-                del judged, raw
+                chunk += 1
+                counts = verdicts.counts.get(0)
+                if counts is not None:
+                    result.add(counts.read, counts.loaded, counts.reasons, counts.flags)
+                loaded, rejected = verdicts.tables()
+                del verdicts, raw
                 # "write" is only the wait for the chunk before; the insert itself runs
                 # beside the judging of the next chunk ("write_background").
                 with self.clock.phase("write"):
@@ -584,7 +441,6 @@ def ingest_files(
     received_date: dt.date,
     settings: Settings,
     run_id: str | None = None,
-    on_validation: OnValidation | None = None,
     clock: Clock | None = None,
     chunk_rows: int = CHUNK_ROWS,
     stream_bytes: int = STREAM_BYTES,
@@ -599,8 +455,8 @@ def ingest_files(
         return []
     clock = clock or Clock()
     spec = SOURCES[files[0].source]
-    with clock.phase("gx_setup"):  # importing GX and parsing the suite: once per process
-        load_suite(spec.name)
+    with clock.phase("rules_setup"):  # the row pass's DuckDB and macros: once per process
+        row_pass()
     with engine.connect() as conn:
         ledger = _ledger(conn, spec.name)
         conn.rollback()
@@ -616,7 +472,7 @@ def ingest_files(
             ledger[lf.sha256] = [lf.name]
             fresh.append(lf)
         work = _Ingest(
-            conn, spec, received_date, settings, run_id, on_validation, clock, chunk_rows
+            conn, spec, received_date, settings, run_id, clock, chunk_rows
         )
         for lf in fresh:
             if lf.path.stat().st_size >= stream_bytes:

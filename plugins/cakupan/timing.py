@@ -21,8 +21,8 @@ from cakupan.logs import get_logger
 log = get_logger(__name__)
 
 METRICS_FILE_ENV = "CAKUPAN_METRICS_FILE"
-# Phases that decide a row's verdict: the GX suite and the Python rules beside it.
-VALIDATION_PHASES = ("validate", "rules")
+# Phases that decide a row's verdict: the row pass of the SQL rules.
+VALIDATION_PHASES = ("judge",)
 
 
 class Clock:

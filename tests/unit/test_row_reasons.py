@@ -282,23 +282,40 @@ def test_blank_rows_are_not_data_rows_but_keep_their_number(tmp_path):
     assert [r["row_number"] for r in item.tables[0].to_pylist()] == [2, 5]
 
 
-def test_seen_keys_across_chunks_numbers_then_text():
-    """Keys loaded by earlier chunks are found again, whatever order the chunks came in;
-    a key that is not a number of the same width turns the store to text, keeping all."""
-    import numpy as np
-    import pandas as pd
+def test_duplicates_across_chunks_of_one_file():
+    """A big file is judged in chunks: a key an earlier chunk loaded is a duplicate in a later
+    one, whatever order the chunks came in; "0100" and "100" are different keys; a new file
+    starts with nothing seen."""
+    import pyarrow as pa
 
-    from cakupan.checks.rules import SeenKeys
+    from cakupan.checks.row_pass import row_pass
+    from cakupan.sources.specs import MEMBER_EXPORTS
 
-    seen = SeenKeys()
-    chunks = [["0300", "0100", "0500"], ["0200", "0400"], ["0600", "0100"]]
-    assert not seen.seen(pd.Series(chunks[0])).any()
-    seen.add(pd.Series(chunks[0]))
-    assert seen.seen(pd.Series(chunks[1])).tolist() == [False, False]
-    seen.add(pd.Series(chunks[1]))
-    assert seen.seen(pd.Series(chunks[2])).tolist() == [False, True]
-    seen.add(pd.Series(["0600"]))
-    assert np.all(np.diff(seen.numbers) > 0) and len(seen.numbers) == 6
-    assert seen.seen(pd.Series(["100", "0100", "0700"])).tolist() == [False, True, False]
-    assert seen.texts == {"0100", "0200", "0300", "0400", "0500", "0600"}
-    assert len(seen.numbers) == 0
+    def chunk(kpjs: list[str], first_row: int) -> pa.Table:
+        n = len(kpjs)
+        return pa.table(
+            {
+                "file_index": pa.array([0] * n, pa.int32()),
+                "row_number": pa.array(range(first_row, first_row + n), pa.int64()),
+                "kpj": pa.array(kpjs),
+                "nik": pa.array([GOOD_NIK] * n),
+                "name": pa.array(["Agus"] * n),
+                "segment": pa.array(["BPU"] * n),
+                "status": pa.array(["AKTIF"] * n),
+                "paid_through": pa.array(["2025-06"] * n),
+            }
+        )
+
+    def reasons(kpjs: list[str], first_row: int, continues: bool) -> list[str | None]:
+        verdicts = row_pass().judge(
+            MEMBER_EXPORTS, chunk(kpjs, first_row), [("0" * 64, "f.csv")], RECEIVED, 4, continues
+        )
+        _, rejected = verdicts.tables()
+        why = {r["row_number"]: r["reason"] for r in rejected.to_pylist()}
+        return [why.get(first_row + i) for i in range(len(kpjs))]
+
+    assert reasons(["0300", "0100", "0500"], 2, False) == [None, None, None]
+    assert reasons(["0200", "0400", "0200"], 5, True) == [None, None, "duplicate_in_file"]
+    assert reasons(["0600", "0100"], 8, True) == [None, "duplicate_in_file"]
+    assert reasons(["100", "0700", "0300"], 10, True) == ["invalid_kpj", None, "duplicate_in_file"]
+    assert reasons(["0100"], 2, False) == [None]
