@@ -31,7 +31,7 @@ SELECT
             OR c.status IS NULL OR c.paid_through IS NULL
             THEN 'missing_required'
         WHEN c.nik__numeric_cell THEN 'nik_numeric_cell'
-        WHEN NOT nik_valid(c.nik) THEN 'invalid_nik'
+        WHEN NOT nik_valid(c.nik__int) THEN 'invalid_nik'
         WHEN NOT coalesce(
             length(c.kpj) = getvariable('kpj_digits') AND regexp_full_match(c.kpj, '[0-9]+'), false
         ) THEN 'invalid_kpj'
@@ -43,6 +43,6 @@ SELECT
     END AS first_reason,
     false AS nik_birth_date_mismatch,
     false AS nik_sex_mismatch,
-    flag_outside_province(c.nik) AS nik_outside_province
-FROM clean AS c
+    flag_outside_province(c.nik__int) AS nik_outside_province
+FROM (SELECT *, nik_number(nik) AS nik__int FROM clean) AS c
 LEFT JOIN ref_village AS ref ON ref.code = c.village_code;

@@ -31,7 +31,7 @@ SELECT
         WHEN c.village_code IS NULL OR c.nik IS NULL OR c.name IS NULL OR c.birth_date IS NULL
             THEN 'missing_required'
         WHEN c.nik__numeric_cell THEN 'nik_numeric_cell'
-        WHEN NOT nik_valid(c.nik) THEN 'invalid_nik'
+        WHEN NOT nik_valid(c.nik__int) THEN 'invalid_nik'
         WHEN ref.code IS NULL THEN 'unknown_village'
         WHEN c.birth_date__date IS NULL
             OR c.submitted_on__date IS NULL
@@ -39,8 +39,8 @@ SELECT
             OR c.submitted_on__date > getvariable('received_date')
             THEN 'invalid_date'
     END AS first_reason,
-    flag_birth_date_mismatch(c.nik, c.birth_date__date) AS nik_birth_date_mismatch,
-    flag_sex_mismatch(c.nik, c.sex) AS nik_sex_mismatch,
-    flag_outside_province(c.nik) AS nik_outside_province
-FROM clean AS c
+    flag_birth_date_mismatch(c.nik__int, c.birth_date__date) AS nik_birth_date_mismatch,
+    flag_sex_mismatch(c.nik__int, c.sex) AS nik_sex_mismatch,
+    flag_outside_province(c.nik__int) AS nik_outside_province
+FROM (SELECT *, nik_number(nik) AS nik__int FROM clean) AS c
 LEFT JOIN ref_village AS ref ON ref.code = c.village_code;

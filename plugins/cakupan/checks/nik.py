@@ -30,22 +30,22 @@ def __getattr__(name: str) -> Any:
 
 def nik_semantics_ok(nik: pd.Series) -> pd.Series:
     """True where a 16-digit NIK has a real province, day, month and a non-zero serial."""
-    return _flags("nik_valid(nik)", nik)
+    return _flags("nik_valid(nik_number(nik))", nik)
 
 
 def flag_birth_date_mismatch(nik: pd.Series, birth_date: pd.Series) -> pd.Series:
     """NIK digits 7-12 (DDMMYY, women DD+40) disagree with ``birth_date``."""
-    return _flags("flag_birth_date_mismatch(nik, other)", nik, _dates(birth_date))
+    return _flags("flag_birth_date_mismatch(nik_number(nik), other)", nik, _dates(birth_date))
 
 
 def flag_sex_mismatch(nik: pd.Series, sex: pd.Series) -> pd.Series:
     """The NIK's day says L (01-31) or P (41-71) and ``sex`` says the other."""
-    return _flags("flag_sex_mismatch(nik, other)", nik, _texts(sex))
+    return _flags("flag_sex_mismatch(nik_number(nik), other)", nik, _texts(sex))
 
 
 def flag_outside_province(nik: pd.Series) -> pd.Series:
     """Issued outside Sumatera Selatan (digits 1-2 not 16); says nothing about the address."""
-    return _flags("flag_outside_province(nik)", nik)
+    return _flags("flag_outside_province(nik_number(nik))", nik)
 
 
 def mask_nik(nik: pd.Series) -> pd.Series:

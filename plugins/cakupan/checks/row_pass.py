@@ -98,7 +98,7 @@ class RowPass:
                 self.db.execute(stmt)
         self.db.execute("CREATE TABLE ref_village (code VARCHAR PRIMARY KEY)")
         self.db.executemany("INSERT INTO ref_village VALUES (?)", [[c] for c in village_codes()])
-        self.db.execute("CREATE TABLE seen_key (row_key HUGEINT)")
+        self.db.execute("CREATE TABLE seen_key (key_number HUGEINT)")
 
     # ---------------------------------------------------------------- the pass
 
@@ -123,8 +123,7 @@ class RowPass:
             for stmt in (*statements(f"{RULES_LAYER}/{spec.name}.sql"), *_judge_statements()):
                 self.db.execute(stmt)
             self.db.execute(
-                "INSERT INTO seen_key "
-                "SELECT CAST(row_key AS HUGEINT) FROM verdict WHERE reason IS NULL"
+                "INSERT INTO seen_key SELECT key_number FROM verdict WHERE reason IS NULL"
             )
             batch_files = pa.table(
                 {
@@ -141,7 +140,7 @@ class RowPass:
             finally:
                 self.db.unregister("batch_files")
                 self.db.execute("DROP VIEW IF EXISTS reasons; DROP VIEW IF EXISTS clean")
-                self.db.execute("DROP TABLE IF EXISTS verdict")
+                self.db.execute("DROP TABLE IF EXISTS keyed; DROP TABLE IF EXISTS verdict")
                 self.db.unregister("raw_cells")
         return Verdicts(loaded, rejected, counts)
 

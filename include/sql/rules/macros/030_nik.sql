@@ -12,49 +12,49 @@
 -- * Masking keeps the first 6 and last 4 characters only when at least one is hidden
 --   (11 characters or more); shorter values are all stars.
 
-CREATE OR REPLACE MACRO nik_shape_ok(nik) AS coalesce(regexp_full_match(nik, '[0-9]{16}'), false);
-CREATE OR REPLACE MACRO nik_part(nik, start, len) AS TRY_CAST(substr(nik, start, len) AS INTEGER);
-CREATE OR REPLACE MACRO nik_day(nik) AS nik_part(nik, 7, 2);
+-- The rules read a NIK as a number, parsed once per row: NULL unless exactly 16 ASCII
+-- digits (so every rule below is false for a malformed NIK), then digits by arithmetic.
+CREATE OR REPLACE MACRO nik_number(nik) AS
+    CASE WHEN regexp_full_match(nik, '[0-9]{16}') THEN CAST(nik AS BIGINT) END;
+CREATE OR REPLACE MACRO nik_province(n) AS n // 100000000000000;
+CREATE OR REPLACE MACRO nik_day(n) AS n // 100000000 % 100;
+CREATE OR REPLACE MACRO nik_month(n) AS n // 1000000 % 100;
+CREATE OR REPLACE MACRO nik_year(n) AS n // 10000 % 100;
+CREATE OR REPLACE MACRO nik_serial(n) AS n % 10000;
 
 -- Province codes of Kemendagri (digits 1-2).
 CREATE OR REPLACE MACRO nik_provinces() AS [
     11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53,
     61, 62, 63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96
 ];
-CREATE OR REPLACE MACRO nik_province_ok(nik) AS list_contains(nik_provinces(), nik_part(nik, 1, 2));
 
-CREATE OR REPLACE MACRO nik_valid(nik) AS
-    nik_shape_ok(nik)
-    AND nik_province_ok(nik)
-    AND (nik_day(nik) BETWEEN 1 AND 31 OR nik_day(nik) BETWEEN 41 AND 71)
-    AND nik_part(nik, 9, 2) BETWEEN 1 AND 12
-    AND substr(nik, 13, 4) <> '0000';
-
-CREATE OR REPLACE MACRO flag_birth_date_mismatch(nik, birth_date) AS
+CREATE OR REPLACE MACRO nik_valid(n) AS
     coalesce(
-        nik_shape_ok(nik)
-        AND birth_date IS NOT NULL
-        AND NOT (
-            nik_day(nik) IN (day(birth_date), day(birth_date) + 40)
-            AND nik_part(nik, 9, 2) = month(birth_date)
-            AND nik_part(nik, 11, 2) = year(birth_date) % 100
+        list_contains(nik_provinces(), nik_province(n))
+        AND (nik_day(n) BETWEEN 1 AND 31 OR nik_day(n) BETWEEN 41 AND 71)
+        AND nik_month(n) BETWEEN 1 AND 12
+        AND nik_serial(n) <> 0,
+        false
+    );
+
+CREATE OR REPLACE MACRO flag_birth_date_mismatch(n, birth_date) AS
+    coalesce(
+        NOT (
+            nik_day(n) IN (day(birth_date), day(birth_date) + 40)
+            AND nik_month(n) = month(birth_date)
+            AND nik_year(n) = year(birth_date) % 100
         ),
         false
     );
 
-CREATE OR REPLACE MACRO flag_sex_mismatch(nik, sex) AS
+CREATE OR REPLACE MACRO flag_sex_mismatch(n, sex) AS
     coalesce(
-        nik_shape_ok(nik)
-        AND (
-            (sex = 'L' AND nik_day(nik) BETWEEN 41 AND 71)
-            OR (sex = 'P' AND nik_day(nik) BETWEEN 1 AND 31)
-        ),
+        (sex = 'L' AND nik_day(n) BETWEEN 41 AND 71) OR (sex = 'P' AND nik_day(n) BETWEEN 1 AND 31),
         false
     );
 
 -- Issued outside Sumatera Selatan (16); a NIK says where it was first issued, not an address.
-CREATE OR REPLACE MACRO flag_outside_province(nik) AS
-    coalesce(nik_shape_ok(nik) AND substr(nik, 1, 2) <> '16', false);
+CREATE OR REPLACE MACRO flag_outside_province(n) AS coalesce(nik_province(n) <> 16, false);
 
 CREATE OR REPLACE MACRO mask_nik(nik) AS
     CASE
