@@ -6,9 +6,9 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench lint lock clean roles browser
+.PHONY: setup demo test bench lint lock clean roles browser dlt-env
 
-setup: $(STAMP) browser
+setup: $(STAMP) browser dlt-env
 
 # The report's browser test needs a real Chromium: Debian's package (no downloaded browser).
 browser:
@@ -17,6 +17,11 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null; \
 	  else sudo apt-get install -y -q chromium >/dev/null; fi || \
 	  echo "could not install chromium: run apt-get install chromium (tests/report needs it)"; }
+
+# The benchmark's dlt peer has a virtualenv of its own (never .venv), built once per pin set
+# under data/bench/venv; its test and make bench use it.
+dlt-env: $(STAMP)
+	$(BIN)/python -c "from cakupan.bench.dlt_runner import dlt_env; from cakupan.paths import data_dir; dlt_env(data_dir() / 'bench' / 'venv')"
 
 # The venv is (re)built from the committed lock whenever the lock changes.
 $(STAMP): requirements.lock pyproject.toml
@@ -35,9 +40,13 @@ test: $(STAMP)
 
 # Province-scale benchmark on DuckDB and PostgreSQL; rewrites the figures in
 # docs/performance.md. SCALE=0.1 runs a tenth of the size for a quick look.
+# Its dlt peer runs in a virtualenv of its own, built once under data/bench/venv from
+# plugins/cakupan/bench/dlt_peer/requirements.txt (needs PyPI the first time; never .venv).
+# BENCH_ARGS passes more options, e.g. BENCH_ARGS=--no-dlt.
 SCALE ?= 1.0
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/cakupan bench --scale $(SCALE) --doc docs/performance.md
+	$(BIN)/cakupan bench --scale $(SCALE) --doc docs/performance.md $(BENCH_ARGS)
 
 # PostgreSQL only: the read-only cakupan_analyst role (SELECT on mart, nothing else) in the
 # database of CAKUPAN_WAREHOUSE_URL. Idempotent; run it once per warehouse database.

@@ -195,6 +195,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         or os.environ.get("CAKUPAN_BENCH_PG_URL", DEFAULT_PG_ADMIN_URL),
         with_peer=not args.no_peer,
         memory_factors=tuple(int(f) for f in args.memory_factors.split(",") if f.strip()),
+        dlt_root=None if args.no_dlt else (args.dlt_venv or args.out / "venv"),
     )
     block = render(measured)
     if args.doc is not None:
@@ -280,6 +281,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--doc", type=Path, help="write the figures into this Markdown file")
     bench.add_argument("--no-peer", action="store_true", help="skip the pandas to_sql peer")
+    bench.add_argument(
+        "--no-dlt", action="store_true", help="skip the dlt peer (its first run needs PyPI)"
+    )
+    bench.add_argument(
+        "--dlt-venv",
+        type=Path,
+        help="folder keeping the dlt peer's own virtualenv, built once (default OUT/venv)",
+    )
     bench.add_argument(
         "--memory-factors",
         default="1,2,4",

@@ -1,6 +1,10 @@
 """``cakupan bench`` end to end at a tiny scale: the real job as a child process on a fresh
 PostgreSQL database and a DuckDB file, the ledger checked against the generated set, both
-baselines, one memory run, the doc block and the JSON line."""
+baselines, the empty run, one memory run, the doc block and the JSON line.
+
+The dlt peer runs when ``make bench`` has built its virtualenv (``data/bench/venv``, from
+PyPI, which tests must not need); otherwise the bench runs with ``--no-dlt`` and its dlt
+figures must be null."""
 
 from __future__ import annotations
 
@@ -10,12 +14,25 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from cakupan.bench.dlt_runner import built_env
 from cakupan.cli import main
+from cakupan.paths import data_dir
 from tests.conftest import PG_ADMIN_URL
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("bench")]
 
-KEYS = {"cold_s", "increment_s", "peak_rss_mb", "bare_load_ratio", "peer_ratio"}
+KEYS = {
+    "cold_s",
+    "increment_s",
+    "peak_rss_mb",
+    "bare_load_ratio",
+    "peer_ratio",
+    "validation_share",
+    "ingest_s",
+    "dlt_s",
+    "dlt_ratio",
+    "empty_run_s",
+}
 
 
 def _bench_databases() -> set[str]:
@@ -32,6 +49,9 @@ def test_bench_on_both_engines(tmp_path: Path, capsys: pytest.CaptureFixture[str
     doc = tmp_path / "performance.md"
     doc.write_text("# Performance\n\nProse.\n", encoding="utf-8")
     before = _bench_databases()
+    dlt_root = data_dir() / "bench" / "venv"
+    with_dlt = built_env(dlt_root) is not None
+    dlt_args = ["--dlt-venv", str(dlt_root)] if with_dlt else ["--no-dlt"]
     code = main(
         [
             "bench",
@@ -45,6 +65,7 @@ def test_bench_on_both_engines(tmp_path: Path, capsys: pytest.CaptureFixture[str
             str(doc),
             "--memory-factors",
             "1",
+            *dlt_args,
         ]
     )
     assert code == 0
@@ -57,7 +78,17 @@ def test_bench_on_both_engines(tmp_path: Path, capsys: pytest.CaptureFixture[str
         assert values["peak_rss_mb"] > 100
         assert values["bare_load_ratio"] > 0 and values["peer_ratio"] > 0
         assert 0 < values["validation_share"] < 1
+        assert 0 < values["ingest_s"] < values["cold_s"]
+        assert values["empty_run_s"] > 0
+        if with_dlt:
+            assert values["dlt_s"] > 0
+            assert values["dlt_ratio"] == pytest.approx(values["ingest_s"] / values["dlt_s"], 0.05)
+        else:
+            assert values["dlt_s"] is None and values["dlt_ratio"] is None
     text = doc.read_text(encoding="utf-8")
     assert text.startswith("# Performance\n\nProse.")
     assert "<!-- bench:begin -->" in text and "| load poverty_lists |" in text
+    assert "| day 1's files into the warehouse | duckdb | postgresql |" in text
+    assert "| cakupan ingest / dlt |" in text
+    assert len([line for line in text.splitlines() if line.startswith("Fixed cost of an")]) == 1
     assert _bench_databases() == before  # the benchmark's database was dropped

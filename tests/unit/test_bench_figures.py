@@ -7,6 +7,12 @@ from pathlib import Path
 
 from cakupan.bench.harness import EngineResult, Run
 from cakupan.bench.performance import BEGIN, END, render, summary, write_block
+from cakupan.timing import VALIDATION_PHASES
+
+
+def _judged(seconds: float) -> dict[str, float]:
+    """``seconds`` spent deciding verdicts, spread over whichever phases count as that."""
+    return {phase: seconds / len(VALIDATION_PHASES) for phase in VALIDATION_PHASES}
 
 
 def _run(wall: float, rss: float, scale: float = 1.0) -> Run:
@@ -15,7 +21,7 @@ def _run(wall: float, rss: float, scale: float = 1.0) -> Run:
         {
             "stage": "load",
             "wall_s": 10.0 * scale,
-            "phases_s": {"validate": 2.0 * scale, "rules": 0.5 * scale, "read": 6.0 * scale},
+            "phases_s": {**_judged(2.5 * scale), "read": 6.0 * scale},
             "source": "village_submissions",
         },
         {"stage": "reconcile", "wall_s": 0.5, "phases_s": {}, "sources": ["village_submissions"]},
@@ -23,14 +29,14 @@ def _run(wall: float, rss: float, scale: float = 1.0) -> Run:
         {
             "stage": "load",
             "wall_s": 40.0 * scale,
-            "phases_s": {"validate": 8.0 * scale, "rules": 2.0 * scale, "write": 10.0 * scale},
+            "phases_s": {**_judged(10.0 * scale), "write": 10.0 * scale},
             "source": "poverty_lists",
         },
         {"stage": "reconcile", "wall_s": 1.5, "phases_s": {}, "sources": ["poverty_lists"]},
         {
             "stage": "load",
             "wall_s": 20.0,
-            "phases_s": {"validate": 3.0},
+            "phases_s": _judged(3.0),
             "source": "member_exports",
         },
         {
@@ -43,13 +49,25 @@ def _run(wall: float, rss: float, scale: float = 1.0) -> Run:
     return Run(wall_s=wall, peak_rss_mb=rss, tasks=tasks)
 
 
-def _measured() -> dict:
+DLT = {
+    "seconds": 25.0,
+    "rows": 5_785_000,
+    "import_s": 1.5,
+    "run_s": 22.0,
+    "dlt_version": "1.31.0",
+    "loader_file_format": "parquet",
+}
+
+
+def _measured(with_dlt: bool = True) -> dict:
     result = EngineResult(
         engine="duckdb",
         cold=_run(100.0, 1500.0),
         increment=_run(40.0, 1200.0, scale=0.1),
         bare={"seconds": 20.0, "rows": 5_500_000},
         peer={"seconds": 1000.0, "rows": 5_785_000, "read_s": 30.0, "write_s": 970.0},
+        dlt=DLT if with_dlt else None,
+        empty={"seconds": 24.46, "first_s": 27.0, "peak_rss_mb": 600.0},
     )
     return {
         "scale": 1.0,
@@ -69,6 +87,9 @@ def _measured() -> dict:
             1: {"rows": 4, "peak_rss_mb": 1000.0, "wall_s": 50.0, "load_s": 30.0},
             4: {"rows": 16, "peak_rss_mb": 1100.0, "wall_s": 150.0, "load_s": 120.0},
         },
+        "dlt_env": {"setup_s": None, "pins": ["dlt[duckdb,postgres]==1.31.0", "pyarrow==26.0.1"]}
+        if with_dlt
+        else None,
     }
 
 
@@ -82,6 +103,8 @@ def test_stage_figures() -> None:
         "member_exports": 0.15,
     }
     assert run.stage_seconds()["load poverty_lists"] == 40.0
+    # ingest: every discover, load and reconcile of the three sources; not the snapshot
+    assert run.ingest_s() == 1.0 + 10.0 + 0.5 + 0.5 + 40.0 + 1.5 + 20.0
 
 
 def test_json_line_has_the_issue_keys() -> None:
@@ -94,8 +117,18 @@ def test_json_line_has_the_issue_keys() -> None:
             "bare_load_ratio": round(62.0 / 20.0, 2),
             "peer_ratio": 10.0,
             "validation_share": 0.25,
+            "ingest_s": 73.5,
+            "dlt_s": 25.0,
+            "dlt_ratio": round(73.5 / 25.0, 2),
+            "empty_run_s": 24.5,
         }
     }
+
+
+def test_json_line_without_dlt_keeps_its_keys() -> None:
+    line = summary(_measured(with_dlt=False))["duckdb"]
+    assert line["dlt_s"] is None and line["dlt_ratio"] is None
+    assert line["ingest_s"] == 73.5 and line["empty_run_s"] == 24.5
 
 
 def test_doc_block_replaced_and_prose_kept(tmp_path: Path) -> None:
@@ -114,5 +147,28 @@ def test_doc_block_replaced_and_prose_kept(tmp_path: Path) -> None:
     assert "1x: 1,000 MB, 4x: 1,100 MB (met)" in text
     assert "| 16 | 120.0 | 150.0 | 1,100 |" in text
     assert "core/050_poverty_latest 5.0, core/010_proposed_worker 1.0 /" in text
+    # cakupan, dlt, pandas and the bare load side by side, a column per engine
+    assert "| day 1's files into the warehouse | duckdb |" in text
+    assert "| cakupan: ingest of the three sources" in text and "| 73.5 s |" in text
+    assert "| cakupan: of which the two CSV sources | 62.0 s |" in text
+    assert "| cakupan: whole cold run (Airflow, snapshot and report included) | 100.0 s |" in text
+    assert "| dlt 1.31.0: every file, no checks" in text
+    assert "| 25.0 s (`pipeline.run` 22.0 s) |" in text
+    assert "| 1000 s (read 30 s, to_sql 970 s) |" in text
+    assert "| bare load: the CSVs as text (`read_csv` / `COPY`) | 20.0 s |" in text
+    assert "| cakupan ingest / dlt | 2.94x |" in text
+    assert "| cakupan CSV ingest / bare load | 3.1x |" in text
+    assert "| pandas / cakupan cold run | 10.0x |" in text
+    assert "dlt[duckdb,postgres]==1.31.0, pyarrow==26.0.1; reused)." in text
+    # the empty run's fixed cost, on a line of its own
+    empty = [line for line in text.splitlines() if line.startswith("Fixed cost of an empty")]
+    assert len(empty) == 1 and empty[0].endswith(": duckdb 24.5 s (first 27.0 s).")
     write_block(doc, block)  # idempotent
     assert doc.read_text() == text
+
+
+def test_doc_block_without_dlt() -> None:
+    block = render(_measured(with_dlt=False))
+    assert "| dlt: every file, no checks" in block and "| not run |" in block
+    assert "| cakupan ingest / dlt | - |" in block
+    assert "virtualenv of its own" not in block

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from cakupan.checks.row_pass import checked_call
 from cakupan.paths import PROJECT_ROOT
 from cakupan.warehouse.bulk import checked_identifier
 
@@ -26,7 +27,15 @@ def test_no_percent_or_format_built_sql():
 def test_interpolated_sql_only_names_checked_identifiers():
     """f-strings holding SQL may only interpolate identifiers that pass checked_identifier
     (or the generated view/column lists built from them in bulk.py)."""
-    allowed = {"table", "columns", "view", "checked_identifier(table)", "lf.source", "ANALYST_ROLE"}
+    allowed = {
+        "table",
+        "columns",
+        "view",
+        "checked_identifier(table)",
+        "lf.source",
+        "ANALYST_ROLE",
+        "checked_call(expression)",
+    }
     for path in _python_files():
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r'f"([^"]*)"', text):
@@ -41,6 +50,24 @@ def test_interpolated_sql_only_names_checked_identifiers():
 def test_checked_identifier_refuses_anything_else(bad):
     with pytest.raises(ValueError):
         checked_identifier(bad)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["text_value('x', y)", "f(x); DROP TABLE y", "f(x) OR 1", "f(1)", "month_names()[1]", ""],
+)
+def test_checked_call_refuses_anything_but_a_rule_on_columns(bad):
+    with pytest.raises(ValueError):
+        checked_call(bad)
+
+
+def test_checked_call_takes_the_rules_as_called():
+    for call in (
+        "id_value(x, x__cell, CAST(NULL AS BOOLEAN))",
+        "nik_valid(nik_number(nik))",
+        "month_names()",
+    ):
+        assert checked_call(call) == call
 
 
 def test_checked_identifier_accepts_our_tables():

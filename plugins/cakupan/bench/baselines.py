@@ -240,6 +240,24 @@ def _by_source(files: Iterable[InputFile]) -> dict[str, list[InputFile]]:
     return grouped
 
 
+def drop_scratch(url: str, schema: str) -> None:
+    """Drop a scratch schema of the benchmark (and everything in it) if it is there."""
+    engine = create_warehouse_engine(url)
+    try:
+        _drop(engine, schema)
+    finally:
+        engine.dispose()
+
+
+def scratch_rows(url: str, schema: str, tables: Iterable[str]) -> int:
+    """Rows in the named tables of a scratch schema (missing tables count 0)."""
+    engine = create_warehouse_engine(url)
+    try:
+        return _count(engine, schema, tables)
+    finally:
+        engine.dispose()
+
+
 def _reset(engine: Engine, schema: str) -> None:
     with engine.begin() as conn:
         conn.execute(sa.schema.DropSchema(schema, cascade=True, if_exists=True))

@@ -6,8 +6,10 @@ wall time and peak RSS (its own ``VmHWM``, polled) come from the operating syste
 stages' times from the tasks themselves (``CAKUPAN_METRICS_FILE``, see
 :mod:`cakupan.timing`). The ledger is then compared with what the generator injected, so a
 fast run that lost rows fails.
-The same files then go through the two baselines (:mod:`cakupan.bench.baselines`), and
-the poverty register is run again at 2x and 4x its rows to show memory stays flat.
+The same files then go through the two baselines (:mod:`cakupan.bench.baselines`) and
+the dlt peer (:mod:`cakupan.bench.dlt_runner`, dlt in a virtualenv of its own); an empty
+``cakupan run`` gives the job's fixed cost; and the poverty register is run again at 2x and
+4x its rows to show memory stays flat.
 
 Everything lands under ``--out`` (default ``data/bench``); PostgreSQL work happens in a
 database created for the run and dropped after it.
@@ -32,7 +34,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from cakupan.bench.baselines import InputFile, bare_load, peer_load
-from cakupan.generate.bench import BenchSet, generate_bench
+from cakupan.bench.dlt_runner import DltEnv, dlt_env, dlt_load
+from cakupan.generate.bench import SOURCES, BenchSet, generate_bench
 from cakupan.logs import get_logger
 from cakupan.timing import METRICS_FILE_ENV, VALIDATION_PHASES
 
@@ -40,6 +43,7 @@ log = get_logger(__name__)
 
 ENGINES = ("duckdb", "postgresql")
 CSV_SOURCES = ("poverty_lists", "member_exports")
+INGEST_STAGES = ("discover", "load", "reconcile")
 POVERTY_FACTORS = (1, 2, 4)
 DEFAULT_PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -73,6 +77,10 @@ class Run:
 
         return sum(t["wall_s"] for t in self.tasks if is_csv(t))
 
+    def ingest_s(self) -> float:
+        """The three sources' discover, load and reconcile stages (snapshot and report not)."""
+        return sum(t["wall_s"] for t in self.tasks if t["stage"] in INGEST_STAGES)
+
     def validation_shares(self) -> dict[str, float]:
         """Per load stage: the share of its wall time spent deciding verdicts."""
         shares: dict[str, list[float]] = {}
@@ -94,9 +102,12 @@ class EngineResult:
     bare: dict[str, Any]
     peer: dict[str, Any] | None
     memory: dict[int, float] = field(default_factory=dict)  # poverty factor -> peak RSS MB
+    dlt: dict[str, Any] | None = None  # dlt_runner.dlt_load's result
+    empty: dict[str, float] | None = None  # empty_run's result
 
     def summary(self) -> dict[str, Any]:
         csv_s = self.cold.csv_ingest_s()
+        ingest_s = self.cold.ingest_s()
         shares = self.cold.validation_shares()
         return {
             "cold_s": round(self.cold.wall_s, 1),
@@ -105,6 +116,10 @@ class EngineResult:
             "bare_load_ratio": round(csv_s / self.bare["seconds"], 2),
             "peer_ratio": round(self.peer["seconds"] / self.cold.wall_s, 2) if self.peer else None,
             "validation_share": max(shares.values()) if shares else None,
+            "ingest_s": round(ingest_s, 1),
+            "dlt_s": round(self.dlt["seconds"], 1) if self.dlt else None,
+            "dlt_ratio": round(ingest_s / self.dlt["seconds"], 2) if self.dlt else None,
+            "empty_run_s": round(self.empty["seconds"], 1) if self.empty else None,
         }
 
 
@@ -139,7 +154,8 @@ def run_day(landing: Path, as_of: dt.date, url: str, workdir: Path) -> Run:
     wall = time.perf_counter() - began
     if child.returncode != 0:
         raise BenchFailed(f"cakupan run --as-of {as_of} exited {child.returncode}; see {out.name}")
-    tasks = [json.loads(line) for line in metrics.read_text(encoding="utf-8").splitlines()]
+    lines = metrics.read_text(encoding="utf-8").splitlines() if metrics.exists() else []
+    tasks = [json.loads(line) for line in lines]
     run = Run(wall_s=wall, peak_rss_mb=peak_kib / 1024, tasks=tasks)
     log.info("bench_day_ran", as_of=str(as_of), wall_s=round(wall, 1), rss_mb=run.peak_rss_mb)
     return run
@@ -218,9 +234,14 @@ def warehouse(engine: str, workdir: Path, pg_admin_url: str) -> Iterator[str]:
 
 
 def bench_engine(
-    engine: str, bench: BenchSet, out: Path, pg_admin_url: str, with_peer: bool = True
+    engine: str,
+    bench: BenchSet,
+    out: Path,
+    pg_admin_url: str,
+    with_peer: bool = True,
+    dlt: DltEnv | None = None,
 ) -> EngineResult:
-    """Cold day, increment, bare load and peer on one engine."""
+    """Cold day, increment, bare load, peer, dlt (given its virtualenv) and the empty run."""
     workdir = out / engine
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
@@ -235,13 +256,38 @@ def bench_engine(
         check_ledger(url, bench, day2)
         bare = bare_load(url, _inputs(bench, day1, ("csv",)))
         peer = peer_load(url, _inputs(bench, day1, ("xlsx", "csv"))) if with_peer else None
+        dlt_result = None
+        if dlt is not None:
+            dlt_result = dlt_load(url, _inputs(bench, day1, ("xlsx", "csv")), dlt, workdir / "dlt")
+            want = sum(f.rows for f in bench.files(day1))
+            if dlt_result["rows"] != want:
+                raise BenchFailed(f"dlt loaded {dlt_result['rows']:,} rows of {want:,}")
+    empty = empty_run(engine, day1, workdir / "empty", pg_admin_url)
     return EngineResult(
         engine=engine,
         cold=cold,
         increment=increment,
         bare={"seconds": bare.seconds, "rows": bare.rows, **bare.parts},
         peer={"seconds": peer.seconds, "rows": peer.rows, **peer.parts} if peer else None,
+        dlt=dlt_result,
+        empty=empty,
     )
+
+
+def empty_run(engine: str, as_of: dt.date, workdir: Path, pg_admin_url: str) -> dict[str, float]:
+    """The job's fixed cost: ``cakupan run`` on a landing folder of three empty source folders.
+
+    Twice on a fresh warehouse: the first run also creates the warehouse's tables and the
+    report's caches (``first_s``), the second is what every day pays (``seconds``).
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    landing = workdir / "landing"
+    for source in SOURCES:
+        (landing / source).mkdir(parents=True, exist_ok=True)
+    with warehouse(engine, workdir, pg_admin_url) as url:
+        first = run_day(landing, as_of, url, workdir)
+        again = run_day(landing, as_of, url, workdir)
+    return {"seconds": again.wall_s, "first_s": first.wall_s, "peak_rss_mb": again.peak_rss_mb}
 
 
 def poverty_memory(scale: float, out: Path, factor: int) -> dict[str, float]:
@@ -274,13 +320,18 @@ def run_bench(
     pg_admin_url: str = DEFAULT_PG_ADMIN_URL,
     with_peer: bool = True,
     memory_factors: tuple[int, ...] = POVERTY_FACTORS,
+    dlt_root: Path | None = None,
 ) -> dict[str, Any]:
-    """The whole benchmark; returns everything measured (the JSON line is its summary)."""
+    """The whole benchmark; returns everything measured (the JSON line is its summary).
+
+    ``dlt_root`` holds the dlt peer's virtualenv (built there once); None skips the peer.
+    """
     out.mkdir(parents=True, exist_ok=True)
+    dlt = dlt_env(dlt_root) if dlt_root is not None else None
     began = time.perf_counter()
     bench = generate_bench(out / "set", scale=scale)
     generated_s = time.perf_counter() - began
-    results = {e: bench_engine(e, bench, out, pg_admin_url, with_peer) for e in engines}
+    results = {e: bench_engine(e, bench, out, pg_admin_url, with_peer, dlt) for e in engines}
     memory = {f: poverty_memory(scale, out, f) for f in memory_factors}
     return {
         "scale": scale,
@@ -288,4 +339,5 @@ def run_bench(
         "set": bench.data()["expected"],
         "results": results,
         "memory": memory,
+        "dlt_env": {"setup_s": dlt.setup_s, "pins": list(dlt.pins)} if dlt else None,
     }

@@ -10,8 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cakupan.bench.harness import EngineResult
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 MEMORY_FLAT = 1.25  # peak RSS at 4x the poverty rows within 25 % of 1x counts as flat
@@ -28,7 +32,7 @@ TARGETS: tuple[tuple[str, str, Any, str], ...] = (
 
 
 def summary(measured: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The JSON line: per engine the six headline figures."""
+    """The JSON line: per engine the headline figures (:meth:`EngineResult.summary`)."""
     return {engine: result.summary() for engine, result in measured["results"].items()}
 
 
@@ -39,7 +43,7 @@ def _status(value: Any, test: Any) -> str:
 
 
 def render(measured: dict[str, Any]) -> str:
-    """The generated block: machine, workload, targets, stages, baselines, memory."""
+    """The generated block: machine, workload, targets, stages, peers side by side, memory."""
     heads = summary(measured)
     engines = list(heads)
     lines = [
@@ -115,23 +119,83 @@ def render(measured: dict[str, Any]) -> str:
             f"{_phases(result.increment.tasks, 'snapshot', 4)}.",
             "",
         ]
-    lines += ["### Baselines (day 1 files)", ""]
-    lines.append("| engine | pipeline CSV ingest | bare load | ratio | peer | peer / cold run |")
-    lines.append("|---|---:|---:|---:|---:|---:|")
-    for engine, result in measured["results"].items():
-        peer = result.peer
-        peer_cells = (
-            f"{peer['seconds']:.0f} s (read {peer.get('read_s', 0):.0f} s, "
-            f"to_sql {peer.get('write_s', 0):.0f} s) | {heads[engine]['peer_ratio']}x"
-            if peer
-            else "not run | -"
-        )
-        lines.append(
-            f"| {engine} | {result.cold.csv_ingest_s():.1f} s | {result.bare['seconds']:.1f} s | "
-            f"{heads[engine]['bare_load_ratio']}x | {peer_cells} |"
-        )
+    lines += _side_by_side(measured, heads)
     lines += ["", END]
     return "\n".join(lines)
+
+
+def _side_by_side(measured: dict[str, Any], heads: dict[str, dict[str, Any]]) -> list[str]:
+    """cakupan, dlt, pandas and the bare load on the same day-1 files, a column per engine;
+    then the empty run's fixed cost on a line of its own."""
+    results = measured["results"]
+    engines = list(results)
+    versions = sorted({r.dlt["dlt_version"] for r in results.values() if r.dlt})
+    dlt_name = " ".join(["dlt", *versions])
+    rows: list[tuple[str, Callable[[EngineResult], str]]] = [
+        (
+            "cakupan: ingest of the three sources (discover + load + reconcile, rows checked)",
+            lambda r: f"{r.cold.ingest_s():.1f} s",
+        ),
+        ("cakupan: of which the two CSV sources", lambda r: f"{r.cold.csv_ingest_s():.1f} s"),
+        (
+            "cakupan: whole cold run (Airflow, snapshot and report included)",
+            lambda r: f"{r.cold.wall_s:.1f} s",
+        ),
+        (
+            f"{dlt_name}: every file, no checks (Arrow items; DuckDB: parquet, "
+            "PostgreSQL: CSV through `COPY`)",
+            _dlt_cell,
+        ),
+        ("pandas: `read_excel` / `read_csv` + `to_sql`, every file, no checks", _peer_cell),
+        (
+            "bare load: the CSVs as text (`read_csv` / `COPY`)",
+            lambda r: f"{r.bare['seconds']:.1f} s",
+        ),
+    ]
+    ratios = (
+        ("cakupan ingest / dlt", "dlt_ratio"),
+        ("cakupan CSV ingest / bare load", "bare_load_ratio"),
+        ("pandas / cakupan cold run", "peer_ratio"),
+    )
+    lines = [
+        "### Side by side (day 1 files, into the same engine)",
+        "",
+        "| day 1's files into the warehouse | " + " | ".join(engines) + " |",
+        "|---|" + "---:|" * len(engines),
+    ]
+    for label, cell in rows:
+        lines.append(f"| {label} | " + " | ".join(cell(results[e]) for e in engines) + " |")
+    for label, key in ratios:
+        cells = ("-" if heads[e][key] is None else f"{heads[e][key]}x" for e in engines)
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    env = measured.get("dlt_env")
+    if env:
+        built = "reused" if env["setup_s"] is None else f"built in {env['setup_s']:.0f} s"
+        lines += ["", f"dlt ran in a virtualenv of its own ({', '.join(env['pins'])}; {built})."]
+    empty = [
+        f"{e} {r.empty['seconds']:.1f} s (first {r.empty['first_s']:.1f} s)"
+        for e, r in results.items()
+        if r.empty
+    ]
+    lines += [
+        "",
+        "Fixed cost of an empty `cakupan run` (three empty source folders; first: on a fresh "
+        f"warehouse): {', '.join(empty) or 'not measured'}.",
+    ]
+    return lines
+
+
+def _dlt_cell(result: EngineResult) -> str:
+    d = result.dlt
+    return f"{d['seconds']:.1f} s (`pipeline.run` {d['run_s']:.1f} s)" if d else "not run"
+
+
+def _peer_cell(result: EngineResult) -> str:
+    p = result.peer
+    if not p:
+        return "not run"
+    read, write = p.get("read_s", 0), p.get("write_s", 0)
+    return f"{p['seconds']:.0f} s (read {read:.0f} s, to_sql {write:.0f} s)"
 
 
 def _phases(tasks: list[dict[str, Any]], stage: str, slowest: int | None = None) -> str:

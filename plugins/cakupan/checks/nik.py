@@ -52,7 +52,7 @@ def mask_nik(nik: pd.Series) -> pd.Series:
     """First 6 and last 4 characters kept, the rest ``*`` (same length); NA stays NA."""
     import pandas as pd
 
-    values = _evaluate("mask_nik(nik)", nik).to_pylist()
+    values = _evaluate("mask_nik(nik)", nik)
     return pd.Series(values, index=nik.index, name=nik.name, dtype="string[pyarrow]")
 
 
@@ -76,7 +76,7 @@ def _dates(series: pd.Series) -> pa.Array:
     return pa.array([day(v) for v in series.tolist()], pa.date32())
 
 
-def _evaluate(expression: str, nik: pd.Series, other: pa.Array | None = None) -> pa.Array:
+def _evaluate(expression: str, nik: pd.Series, other: pa.Array | None = None) -> list[Any]:
     from cakupan.checks.row_pass import row_pass
 
     columns = {"nik": _texts(nik)}
@@ -88,5 +88,5 @@ def _evaluate(expression: str, nik: pd.Series, other: pa.Array | None = None) ->
 def _flags(expression: str, nik: pd.Series, other: pa.Array | None = None) -> pd.Series:
     import pandas as pd
 
-    values = _evaluate(f"coalesce({expression}, false)", nik, other).to_pylist()
+    values = _evaluate(f"coalesce({expression}, false)", nik, other)
     return pd.Series(values, index=nik.index, name=nik.name, dtype=bool)

@@ -18,6 +18,7 @@ A big file is judged in chunks: ``seen_key`` keeps the keys its earlier chunks l
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 import threading
 from collections import Counter
@@ -155,24 +156,29 @@ class RowPass:
                 self.db.execute("DROP VIEW IF EXISTS clean")
                 self.db.unregister("raw_cells")
 
-    def evaluate(self, expression: str, columns: dict[str, pa.Array]) -> pa.Array:
-        """One rule macro over columns of values, in their order (for tools and tests)."""
+    def evaluate(self, expression: str, columns: dict[str, pa.Array]) -> list[Any]:
+        """One rule macro over columns of values, in their order (for tools and tests).
+
+        Binding a rule costs milliseconds (its regexes are compiled per query), so this is
+        for a few values at a time; the row pass itself binds once per chunk.
+        """
         import pyarrow as pa
 
-        table = pa.table({"position": pa.array(range(len(next(iter(columns.values())))))} | columns)
+        size = len(next(iter(columns.values())))
+        table = pa.table({"position": pa.array(range(size))} | columns)
         with self._lock:
             self.db.register("rule_input", table)
             try:
-                result = self.db.sql(
-                    f"SELECT {expression} AS value FROM rule_input ORDER BY position"
-                ).to_arrow_table()
+                rows = self.db.execute(
+                    f"SELECT {checked_call(expression)} FROM rule_input ORDER BY position"
+                ).fetchall()
             finally:
                 self.db.unregister("rule_input")
-        return result["value"].combine_chunks()
+        return [row[0] for row in rows]
 
     def scalar(self, expression: str) -> Any:
         with self._lock:
-            return self.db.execute(f"SELECT {expression}").fetchall()[0][0]
+            return self.db.execute(f"SELECT {checked_call(expression)}").fetchall()[0][0]
 
     # ---------------------------------------------------------------- helpers
 
@@ -180,6 +186,7 @@ class RowPass:
         self, spec: SourceSpec, cells: pa.Table, received: dt.date, kpj_digits: int
     ) -> None:
         """``cells``: the raw rows with every part of every column, absent ones as NULL."""
+        self.db.execute("SET VARIABLE source = ?", [spec.name])
         self.db.execute("SET VARIABLE received_date = ?::DATE", [received])
         self.db.execute("SET VARIABLE kpj_digits = ?::INTEGER", [kpj_digits])
         self.db.register("raw_cells", cells)
@@ -189,14 +196,13 @@ class RowPass:
             for suffix, sql_type in CELL_PARTS.items():
                 name = checked_identifier(col.name + suffix)
                 select.append(name if name in present else f"CAST(NULL AS {sql_type}) AS {name}")
-        self.db.execute(
-            f"CREATE OR REPLACE TEMP VIEW cells AS SELECT {', '.join(select)} FROM raw_cells"
-        )
+        columns = ", ".join(select)
+        self.db.execute(f"CREATE OR REPLACE TEMP VIEW cells AS SELECT {columns} FROM raw_cells")
 
     def _counts(self) -> dict[int, FileCounts]:
-        flag_sums = ", ".join(f"count(*) FILTER ({f}) AS {f}" for f in FLAGS)
+        columns = ", ".join(f"count(*) FILTER ({checked_identifier(f)})" for f in FLAGS)
         per_file = self.db.execute(
-            f"SELECT file_index, count(*), count(*) FILTER (reason IS NULL), {flag_sums} "
+            f"SELECT file_index, count(*), count(*) FILTER (reason IS NULL), {columns} "
             "FROM verdict GROUP BY file_index"
         ).fetchall()
         reasons = self.db.execute(
@@ -214,6 +220,17 @@ class RowPass:
         for index, reason, count in reasons:
             counts[int(index)].reasons[reason] = int(count)
         return counts
+
+
+_CALL = re.compile(r"[a-z_]+\((?:[a-z_]+\(|CAST\(NULL AS [A-Z]+\)|[a-z_]+|, |\))*")
+
+
+def checked_call(expression: str) -> str:
+    """A rule macro called on columns (``id_value(x, x__cell, CAST(NULL AS BOOLEAN))``),
+    from our own code, never from data: no literal of any kind can pass."""
+    if not _CALL.fullmatch(expression):
+        raise ValueError(f"not a call of a rule on columns: {expression!r}")
+    return expression
 
 
 def staging_column(spec: SourceSpec, name: str) -> str:
@@ -244,12 +261,12 @@ def _loaded_sql(spec: SourceSpec) -> str:
 @cache
 def _rejected_sql(spec: SourceSpec) -> str:
     """Rejected rows keep the cleaned text of every column (``row_data``) for the operator."""
-    row_data = ", ".join(f"'{c.name}', v.{c.name}" for c in spec.columns)
+    columns = ", ".join(f"'{c.name}', v.{checked_identifier(c.name)}" for c in spec.columns)
     return (
-        f"SELECT v.file_index, '{spec.name}' AS source, f.file_name, f.sha256, "
+        "SELECT v.file_index, getvariable('source') AS source, f.file_name, f.sha256, "
         "getvariable('received_date') AS received_date, "
         "CAST(v.row_number AS INTEGER) AS row_number, v.reason, v.village_code, v.nik, "
-        f"mask_nik(v.nik) AS nik_masked, CAST(json_object({row_data}) AS VARCHAR) AS row_data "
+        f"mask_nik(v.nik) AS nik_masked, CAST(json_object({columns}) AS VARCHAR) AS row_data "
         "FROM verdict AS v JOIN batch_files AS f USING (file_index) "
         "WHERE v.reason IS NOT NULL ORDER BY v.file_index, v.row_number"
     )

@@ -25,6 +25,7 @@ pandas Series, for tools and tests; :func:`normalise` runs a source's whole clea
 from __future__ import annotations
 
 import datetime as dt
+import math
 import numbers
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -142,6 +143,8 @@ def _cell_date(value: Any) -> dt.date | None:
 
 def _number_text(value: float | int) -> str:
     """A number as Excel shows it: 15 significant digits, whole numbers without ".0"."""
+    if not math.isfinite(value):  # no spreadsheet cell holds one; shown, never a code
+        return str(value)
     number = Decimal(f"{float(value):.15g}")
     if number == number.to_integral_value():
         return str(int(number))
@@ -196,7 +199,7 @@ def _dates(series: pd.Series) -> pd.Series:
     return pd.Series(values, index=series.index, name=series.name, dtype=object)
 
 
-def _apply(expression: str, series: pd.Series) -> pa.Array:
+def _apply(expression: str, series: pd.Series) -> list[Any]:
     """Evaluate a rule macro on one column's cells; ``x``, ``x__cell``... name its parts."""
     from cakupan.checks.row_pass import CELL_PARTS, row_pass
 
@@ -208,16 +211,16 @@ def _apply(expression: str, series: pd.Series) -> pa.Array:
     return row_pass().evaluate(expression, parts)
 
 
-def _text_series(values: pa.Array, like: pd.Series) -> pd.Series:
+def _text_series(values: list[Any], like: pd.Series) -> pd.Series:
     import pandas as pd
 
-    return pd.Series(values.to_pylist(), index=like.index, name=like.name, dtype="string[pyarrow]")
+    return pd.Series(values, index=like.index, name=like.name, dtype="string[pyarrow]")
 
 
-def _object_series(values: pa.Array, like: pd.Series) -> pd.Series:
+def _object_series(values: list[Any], like: pd.Series) -> pd.Series:
     import pandas as pd
 
-    return pd.Series(values.to_pylist(), index=like.index, name=like.name, dtype=object)
+    return pd.Series(values, index=like.index, name=like.name, dtype=object)
 
 
 def clean_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -228,7 +231,7 @@ def clean_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     numeric = _apply("from_number({x}, {x__number})", series)
     return (
         _text_series(cleaned, series),
-        pd.Series(numeric.to_pylist(), index=series.index, name=series.name, dtype=bool),
+        pd.Series(numeric, index=series.index, name=series.name, dtype=bool),
     )
 
 
@@ -262,7 +265,7 @@ def parse_whole_numbers(series: pd.Series) -> pd.Series:
     """Nullable Int64: NA unless the cell is a whole number ("3", "3.0", 3.0)."""
     import pandas as pd
 
-    values = _apply("whole_value({x}, {x__cell})", series).to_pylist()
+    values = _apply("whole_value({x}, {x__cell})", series)
     return pd.Series(values, index=series.index, name=series.name, dtype="Int64")
 
 
