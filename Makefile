@@ -21,7 +21,7 @@ browser:
 # The benchmark's dlt peer has a virtualenv of its own (never .venv), built once per pin set
 # under data/bench/venv; its test and make bench use it.
 dlt-env: $(STAMP)
-	$(BIN)/python -c "from cakupan.bench.dlt_runner import dlt_env; from cakupan.paths import data_dir; dlt_env(data_dir() / 'bench' / 'venv')"
+	$(BIN)/python -c "from cakupan.bench.dlt_runner import SHARED_ROOT, dlt_env; dlt_env(SHARED_ROOT)"
 
 # The venv is (re)built from the committed lock whenever the lock changes.
 $(STAMP): requirements.lock pyproject.toml

@@ -1,7 +1,6 @@
 """Ingest DAGs, one per landing source: find new files, load them, account for every row.
 
 discover_files -> load_files (mapped per batch of files) -> reconcile (emits the asset)
-                                                          -> publish_data_docs
 
 With no new file, discover_files is skipped and so is everything after it: no asset event,
 so the coverage DAG is not triggered for nothing.
@@ -69,15 +68,9 @@ def ingest_dag(source: str) -> None:
             context["outlet_events"][asset].extra = {"as_of": local_date(context).isoformat()}
             return totals
 
-        @task(pool="default_pool")
-        def publish_data_docs(manifest_paths: list[str]) -> None:
-            from cakupan import pipeline
-
-            pipeline.publish_data_docs(manifest_paths)
-
         manifests = discover_files()
         loaded = load_files.expand(manifest_path=manifests)
-        loaded >> [reconcile(manifests), publish_data_docs(manifests)]
+        loaded >> reconcile(manifests)
 
     ingest()
 

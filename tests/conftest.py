@@ -19,6 +19,20 @@ PG_ADMIN_URL = os.environ.get("CAKUPAN_TEST_PG", "postgresql://postgres@127.0.0.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _data_dir(tmp_path_factory) -> Iterator[None]:
+    """Run-time files of code run in-process (Data Docs, work files) go to a temporary
+    folder, never the project's data/; a test that needs its own sets it again."""
+    if "CAKUPAN_DATA_DIR" in os.environ:
+        yield
+        return
+    os.environ["CAKUPAN_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
+    try:
+        yield
+    finally:
+        os.environ.pop("CAKUPAN_DATA_DIR", None)
+
+
 def _pg_admin():
     import psycopg
 

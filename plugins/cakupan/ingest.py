@@ -471,9 +471,7 @@ def ingest_files(
                 continue
             ledger[lf.sha256] = [lf.name]
             fresh.append(lf)
-        work = _Ingest(
-            conn, spec, received_date, settings, run_id, clock, chunk_rows
-        )
+        work = _Ingest(conn, spec, received_date, settings, run_id, clock, chunk_rows)
         for lf in fresh:
             if lf.path.stat().st_size >= stream_bytes:
                 work.add_streamed(lf)

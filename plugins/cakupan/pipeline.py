@@ -12,12 +12,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from cakupan.checks import data_docs
-from cakupan.ingest import OnValidation, ingest_files
+from cakupan.ingest import ingest_files
 from cakupan.landing import LandingFile, new_files, scan
 from cakupan.logs import get_logger
 from cakupan.marts.snapshot import build_snapshot
@@ -27,11 +26,6 @@ from cakupan.timing import Clock, record_task
 from cakupan.warehouse.engine import create_warehouse_engine, reaching
 from cakupan.warehouse.schema import ensure_schema
 from cakupan.warehouse.sqlfiles import query_file, run_file
-
-if TYPE_CHECKING:
-    from great_expectations.core.expectation_validation_result import (
-        ExpectationSuiteValidationResult,
-    )
 
 log = get_logger(__name__)
 
@@ -135,33 +129,6 @@ def _manifest_files(manifest: dict[str, Any]) -> list[LandingFile]:
     return files
 
 
-def _keep_for_docs(manifest: dict[str, Any], batch: str) -> OnValidation:
-    """Stores each of the batch's sanitised GX results for the run's Data Docs.
-
-    A batch makes one GX call per group of files or per chunk of a big file; the first is
-    kept under the batch's name, the next ones as ``<batch>.2``, ``<batch>.3``, ... Data
-    Docs are a view for people: failing to write them is logged, never fails the load.
-    """
-    calls = 0
-
-    def keep(result: ExpectationSuiteValidationResult, files: int) -> None:
-        nonlocal calls
-        calls += 1
-        try:
-            data_docs.keep_validation(
-                result,
-                source=manifest["source"],
-                run_id=manifest["run_id"],
-                batch=batch if calls == 1 else f"{batch}.{calls}",
-                received_date=dt.date.fromisoformat(manifest["received_date"]),
-                files=files,
-            )
-        except Exception:
-            log.exception("data_docs_result_not_kept", source=manifest["source"], batch=batch)
-
-    return keep
-
-
 def load_batch(manifest_path: str) -> dict[str, int]:
     """Ingest every file of one manifest, each file atomically."""
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
@@ -176,7 +143,6 @@ def load_batch(manifest_path: str) -> dict[str, int]:
             received,
             settings,
             manifest["run_id"],
-            on_validation=_keep_for_docs(manifest, Path(manifest_path).stem),
             clock=clock,
         )
     for result in results:
@@ -241,31 +207,17 @@ def reconcile(manifest_paths: list[str]) -> dict[str, int]:
     return dict(totals)
 
 
-def publish_data_docs(manifest_paths: list[str]) -> None:
-    """Render the run's GX Data Docs once, at its end; a failure is logged, not raised.
-
-    A task of its own, after ``reconcile`` whatever its outcome, outside the warehouse pool:
-    rendering takes seconds (and a GX import) that the single DuckDB writer slot should not
-    wait for, and a run that fails its accounting still gets its pages.
-    """
-    runs: set[tuple[str, str]] = set()
-    for path in manifest_paths:
-        manifest = json.loads(Path(path).read_text(encoding="utf-8"))
-        runs.add((manifest["source"], manifest["run_id"]))
-    for source, run_id in sorted(runs):
-        try:
-            data_docs.build_data_docs(source, run_id)
-        except Exception:
-            log.exception("data_docs_not_built", source=source, run_id=run_id)
-
-
 def snapshot(as_of: dt.date) -> None:
-    """Build the core models and marts for ``as_of``."""
+    """Build the core models and marts for ``as_of``, audited by GX before they commit.
+
+    A failed critical audit expectation raises ``AuditFailed``: nothing of the date is
+    published and the task fails, so the DAG's failure alert goes out.
+    """
     clock = Clock()
     with _warehouse() as engine:
         ensure_schema(engine)
-        build_snapshot(engine, as_of, load_settings(), clock)
-    record_task("snapshot", clock, as_of=as_of.isoformat())
+        audit = build_snapshot(engine, as_of, load_settings(), clock)
+    record_task("snapshot", clock, as_of=as_of.isoformat(), audit_warnings=len(audit.warnings))
 
 
 def report(dates: list[dt.date]) -> list[str]:

@@ -54,6 +54,15 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    """The GX audit of the published tables: thresholds of its warning-level checks."""
+
+    # A file received on the snapshot date rejecting more than this share of its rows is a
+    # warning in the report: worth a call to the village, no reason to withhold a snapshot.
+    max_rejected_share: float = 0.5
+
+
+@dataclass(frozen=True)
 class Settings:
     min_age: int = 15
     max_age: int = 65
@@ -65,6 +74,7 @@ class Settings:
     province_workforce_target_pct: float | None = None
     regencies: dict[str, RegencySettings] = field(default_factory=dict)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -178,6 +188,20 @@ def _alert_settings(data: Mapping[str, Any]) -> AlertSettings:
     return alerts
 
 
+def _audit_settings(data: Any) -> AuditSettings:
+    """The ``audit`` section; a share outside 0-1 would silence or flood the warnings."""
+    if not isinstance(data, Mapping):
+        raise SettingsError("audit must be a mapping of keys")
+    share = _as_float(data.get("max_rejected_share"), "audit.max_rejected_share")
+    if share is None:
+        return AuditSettings()
+    if not 0 <= share <= 1:
+        raise SettingsError(
+            f"audit.max_rejected_share: expected a share between 0 and 1, got {share!r}"
+        )
+    return AuditSettings(max_rejected_share=share)
+
+
 def from_mapping(data: Mapping[str, Any]) -> Settings:
     """Build typed settings from a merged mapping, naming the key of any bad value."""
     regencies: dict[str, RegencySettings] = {}
@@ -202,6 +226,7 @@ def from_mapping(data: Mapping[str, Any]) -> Settings:
         province_workforce_target_pct=_as_float(province.get("workforce_target_pct"), "province"),
         regencies=regencies,
         alerts=_alert_settings(data.get("alerts") or {}),
+        audit=_audit_settings(data.get("audit") or {}),
     )
     if settings.min_age is None or settings.max_age is None or settings.min_age >= settings.max_age:
         raise SettingsError("min_age and max_age must be set with min_age < max_age")

@@ -1,7 +1,8 @@
-"""A real run builds GX Data Docs under the data folder, and they hold no personal data.
+"""A real run audits its snapshot with GX and renders the audit's Data Docs in the
+snapshot's own folder, linked from the report, holding no personal data.
 
 A day is run through the DAGs; every NIK and personal text of the delivered files is then
-searched for in everything written under ``data/gx`` (stored results, pages, index).
+searched for in everything written under ``data/gx`` (pages, index, suites).
 """
 
 from __future__ import annotations
@@ -10,31 +11,33 @@ import re
 
 import pytest
 
+from cakupan.checks.audit import AUDITED_TABLES
 from cakupan.cli import replay_day
-from cakupan.sources.specs import SOURCES
 from tests.faults.test_personal_data import personal_values
 from tests.runs import cakupan_run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
 
-def test_a_run_builds_data_docs_without_personal_data(
+def test_a_run_audits_its_snapshot_and_renders_docs_without_personal_data(
     small_scenario, duckdb_url, tmp_path, monkeypatch
 ):
     landing, data = tmp_path / "landing", tmp_path / "data"
-    replay_day(small_scenario.out, landing, small_scenario.days[0])
-    cakupan_run(landing, small_scenario.days[0], duckdb_url, data)
+    day = small_scenario.days[0]
+    replay_day(small_scenario.out, landing, day)
+    cakupan_run(landing, day, duckdb_url, data)
 
     monkeypatch.setenv("CAKUPAN_DATA_DIR", str(data))
     from cakupan.checks.data_docs import data_docs_index
 
-    index = data_docs_index()
-    assert index is not None and index.is_relative_to(data / "gx")
+    index = data_docs_index(day)
+    assert index == data / "gx" / "snapshots" / day.isoformat() / "index.html"
     index_text = index.read_text(encoding="utf-8")
-    for source in SOURCES:
-        pages = list((index.parent / "validations" / source).rglob("batch-*.html"))
-        assert pages, f"no Data Docs page for {source}"
-        assert all(p.name in index_text for p in pages)
+    pages = sorted((index.parent / "validations").rglob("*.html"))
+    assert sorted(p.stem for p in pages) == sorted(f"mart.{t}" for t in AUDITED_TABLES)
+    assert all(p.name in index_text for p in pages)
+    report = (data / "reports" / f"{day.isoformat()}.html").read_text(encoding="utf-8")
+    assert f'href="../gx/snapshots/{day.isoformat()}/index.html"' in report
 
     niks, texts = personal_values(small_scenario, landing)
     assert len(niks) > 100 and len(texts) > 100

@@ -164,7 +164,10 @@ def test_celery_stack_runs_the_daily_pipeline(stack, tmp_path_factory, webhook):
         f"{day.isoformat()}.html",
         f"{day.isoformat()}.en.html",
     }
-    assert (data / "gx" / "data_docs" / "local_site" / "index.html").is_file()
+    # The snapshot's GX audit Data Docs, in the snapshot's own folder.
+    assert (data / "gx" / "snapshots" / day.isoformat() / "index.html").is_file()
+    page = (reports / f"{day.isoformat()}.html").read_text(encoding="utf-8")
+    assert f'href="../gx/snapshots/{day.isoformat()}/index.html"' in page
 
     # Alerts: the scheduled run missed its (test) deadline and the triggerer said so; no
     # DAG failed, so no failure alert.

@@ -3,6 +3,7 @@ rule, escaping, the index scan, atomic writes and the Data Docs link."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -17,6 +18,7 @@ import pytest
 from cakupan.report import data_docs_href, default_report_dir
 from cakupan.report.data import (
     Attainment,
+    AuditWarning,
     FileCount,
     ReasonCount,
     ReportData,
@@ -338,26 +340,31 @@ def test_default_report_dir(monkeypatch, tmp_path):
 
 def _fake_data_docs(monkeypatch, index):
     module = types.ModuleType("cakupan.checks.data_docs")
+    asked: list[dt.date] = []
 
-    def data_docs_index():
+    def data_docs_index(as_of):
+        asked.append(as_of)
         if isinstance(index, Exception):
             raise index
         return index
 
     module.data_docs_index = data_docs_index
     monkeypatch.setitem(sys.modules, "cakupan.checks.data_docs", module)
+    return asked
 
 
-def test_data_docs_link_is_relative_when_docs_exist(monkeypatch, tmp_path):
-    index = tmp_path / "data" / "gx" / "data_docs" / "local_site" / "index.html"
+def test_data_docs_link_is_relative_and_points_at_the_snapshots_docs(monkeypatch, tmp_path):
+    index = tmp_path / "data" / "gx" / "snapshots" / DAY.isoformat() / "index.html"
     index.parent.mkdir(parents=True)
     index.write_text("<html></html>", encoding="utf-8")
-    _fake_data_docs(monkeypatch, index)
+    asked = _fake_data_docs(monkeypatch, index)
     out = tmp_path / "data" / "reports"
-    assert data_docs_href(out) == "../gx/data_docs/local_site/index.html"
-    html = render_page(sample_data(), "en", data_docs_href(out))
+    href = data_docs_href(out, DAY)
+    assert href == f"../gx/snapshots/{DAY.isoformat()}/index.html"
+    assert asked == [DAY]
+    html = render_page(sample_data(), "en", href)
     link = parse_html(html).find("a", id="link-data-docs")
-    assert link is not None and link.attrs["href"] == "../gx/data_docs/local_site/index.html"
+    assert link is not None and link.attrs["href"] == href
 
 
 @pytest.mark.parametrize("index", [None, "missing", RuntimeError("boom")])
@@ -365,13 +372,38 @@ def test_no_data_docs_link_without_docs(monkeypatch, tmp_path, index):
     if index == "missing":
         index = tmp_path / "never_built" / "index.html"
     _fake_data_docs(monkeypatch, index)
-    assert data_docs_href(tmp_path) is None
+    assert data_docs_href(tmp_path, DAY) is None
     assert 'id="link-data-docs"' not in render_page(sample_data(), "id", None)
 
 
 def test_no_data_docs_link_when_the_module_is_absent(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "cakupan.checks.data_docs", None)  # import -> ImportError
-    assert data_docs_href(tmp_path) is None
+    assert data_docs_href(tmp_path, DAY) is None
+
+
+def test_audit_warnings_are_listed_in_the_page_language():
+    warning = AuditWarning(
+        table="mart.data_quality",
+        check="rejected_share_within_setting",
+        expectation="expect_column_values_to_be_between(rejected_share)",
+        unexpected_count=1234,
+        element_count=2000,
+        message="No file received on the snapshot date has more than ... rejected.",
+    )
+    unlabelled = dataclasses.replace(warning, check="brand_new_check", message="A new check.")
+    data = dataclasses.replace(sample_data(), audit_warnings=[warning, unlabelled])
+    for lang, failing, words in (
+        ("id", "1.234", "bagian baris ditolak"),
+        ("en", "1,234", "rejected share"),
+    ):
+        root = parse_html(render_page(data, lang))
+        first, second = table_rows(root, "audit-warnings")
+        assert first.values["check"] == "rejected_share_within_setting"
+        assert words in first.texts["check"]
+        assert (first.texts["unexpected_count"], first.values["element_count"]) == (failing, "2000")
+        assert second.texts["check"] == "A new check."  # no label yet: the suite's sentence
+    empty = render_page(sample_data(), "id")
+    assert 'id="audit-warnings-empty"' in empty and "Tidak ada peringatan audit." in empty
 
 
 def test_importing_the_report_package_stays_cheap():

@@ -14,8 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from cakupan.bench.baselines import InputFile
-from cakupan.bench.dlt_runner import DLT_SCHEMA, DltEnv, dlt_env, dlt_load
-from cakupan.paths import data_dir
+from cakupan.bench.dlt_runner import DLT_SCHEMA, SHARED_ROOT, DltEnv, dlt_env, dlt_load
 from cakupan.warehouse.engine import create_warehouse_engine
 from cakupan.warehouse.schema import ensure_schema
 
@@ -27,7 +26,7 @@ REGISTER = [
 
 @pytest.fixture(scope="module")
 def env() -> DltEnv:
-    return dlt_env(data_dir() / "bench" / "venv")
+    return dlt_env(SHARED_ROOT)
 
 
 @pytest.fixture

@@ -9,9 +9,12 @@ import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
-from cakupan.marts.snapshot import build_snapshot
+from cakupan.marts.snapshot import build_snapshot, snapshot_params
 from cakupan.settings import load_settings
 from cakupan.warehouse.bulk import bulk_insert
+from cakupan.warehouse.engine import create_warehouse_engine
+from cakupan.warehouse.schema import ensure_schema
+from cakupan.warehouse.sqlfiles import run_file
 
 D = dt.date
 AS_OF = D(2025, 6, 15)
@@ -68,12 +71,14 @@ def member(
     received: dt.date,
     village: str | None = None,
     file: str = "m.csv",
+    row: int = 2,
+    sha: str | None = None,
 ) -> dict:
     return {
-        "sha256": file,
+        "sha256": sha or file,
         "file_name": file,
         "received_date": received,
-        "row_number": 2,
+        "row_number": row,
         "kpj": kpj,
         "nik": nik_,
         "name": "X",
@@ -105,8 +110,36 @@ def poverty(nik_: str, village: str, decile: int, received: dt.date, file: str =
 
 
 def stage(engine, table: str, rows: list[dict]) -> None:
+    """Stage rows; member exports get their files' ledger entries, as the pipeline writes
+    them (the member state looks for new files in the ledger)."""
     with engine.begin() as conn:
         bulk_insert(conn, table, pa.Table.from_pylist(rows))
+        if table == "staging.member_exports":
+            files: dict[tuple, int] = {}
+            for r in rows:
+                key = (r["file_name"], r["sha256"], r["received_date"])
+                files[key] = files.get(key, 0) + 1
+            entries = [ledger_entry(n, sha, day, count) for (n, sha, day), count in files.items()]
+            bulk_insert(conn, "staging.file_ledger", pa.Table.from_pylist(entries))
+
+
+def ledger_entry(name: str, sha: str, received: dt.date, rows: int) -> dict:
+    return {
+        "source": "member_exports",
+        "file_name": name,
+        "sha256": sha,
+        "received_date": received,
+        "status": "loaded",
+        "error": None,
+        "rows_read": rows,
+        "rows_loaded": rows,
+        "rows_rejected": 0,
+        "rejected_by_reason": "{}",
+        "flags_by_reason": "{}",
+        "header_row": 1,
+        "run_id": "test",
+        "loaded_at": dt.datetime.now(),
+    }
 
 
 def village(engine, code: str, as_of: dt.date = AS_OF) -> dict:
@@ -178,7 +211,15 @@ def scenario(warehouse):
             member("10000000020", nik(20), "AKTIF", D(2025, 6, 1), D(2025, 6, 1), early),
             member("10000000021", nik(21), "AKTIF", D(2025, 6, 1), D(2025, 6, 1), early),
             # Received after AS_OF: ignored.
-            member("10000000022", nik(22), "AKTIF", D(2025, 6, 1), D(2025, 6, 1), D(2025, 6, 20)),
+            member(
+                "10000000022",
+                nik(22),
+                "AKTIF",
+                D(2025, 6, 1),
+                D(2025, 6, 1),
+                D(2025, 6, 20),
+                file="m3",
+            ),
         ],
     )
     stage(
@@ -371,8 +412,269 @@ def test_poor_max_decile_applies_without_a_register_change(scenario):
 
 def test_per_person_core_tables_hold_only_the_date_built(scenario):
     build_snapshot(scenario, D(2025, 5, 21), load_settings())
-    for table in ("proposed_worker", "member_state", "member_coverage", "member_village"):
+    for table in ("proposed_worker", "member_coverage", "member_village"):
         dates = one(scenario, f"SELECT DISTINCT snapshot_date AS d FROM core.{table}")
         assert [r["d"] for r in dates] == [D(2025, 5, 21)], table
+    # The member state is kept, one row per KPJ, built through the date built last.
+    assert one(scenario, "SELECT built_through AS d FROM core.member_build") == [
+        {"d": D(2025, 5, 21)}
+    ]
+    kpjs = one(scenario, "SELECT COUNT(*) AS n, COUNT(DISTINCT kpj) AS k FROM core.member_latest")
+    assert kpjs == [{"n": 8, "k": 8}]  # the 9 KPJs received by 2025-05-20, less the June one
     kept = one(scenario, "SELECT DISTINCT snapshot_date AS d FROM mart.coverage_village")
     assert sorted(r["d"] for r in kept) == [D(2025, 5, 21), AS_OF]
+
+
+# --------------------------------------------------------------------------- member state
+# core.member_latest is kept between snapshots and merged with the files staged since
+# (core/030). These tests run the member models alone (core/030, core/040) so that a date
+# can be built many times; the scenario tests above cover them inside build_snapshot.
+
+MEMBER_MODELS = ("core/030_member_state.sql", "core/040_member_coverage.sql")
+STATE = (
+    "SELECT kpj, nik, segment, status, paid_through, village_code, payer "
+    "FROM core.member_latest ORDER BY kpj"
+)
+COVERAGE = (
+    "SELECT snapshot_date, nik, is_covered, is_in_arrears, covering_village_code "
+    "FROM core.member_coverage ORDER BY nik"
+)
+# CONTRACT §4 written out plainly against staging: what every build of D must give.
+ORACLE = """
+    SELECT kpj, nik, segment, status, paid_through, village_code, payer FROM (
+        SELECT m.*, ROW_NUMBER() OVER (
+            PARTITION BY m.kpj
+            ORDER BY m.exported_on DESC, m.received_date DESC, m.file_name COLLATE "C" DESC,
+                     m.row_number DESC, m.sha256 COLLATE "C" DESC) AS pick
+        FROM staging.member_exports AS m
+        WHERE m.received_date <= :d
+    ) AS r
+    WHERE pick = 1
+    ORDER BY kpj"""
+
+
+def export_file(engine, name: str, received: dt.date, rows: list[dict], sha: str = "") -> None:
+    """Stage a member export as the pipeline does: its rows and its ledger entry together."""
+    sha = sha or name
+    stage(
+        engine,
+        "staging.member_exports",
+        [{**r, "file_name": name, "sha256": sha, "received_date": received} for r in rows],
+    )
+
+
+def unstage_file(engine, name: str) -> None:
+    with engine.begin() as conn:
+        for table in ("staging.member_exports", "staging.file_ledger"):
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE file_name = :f"), {"f": name})
+
+
+def build_members(engine, as_of: dt.date, full: bool = False) -> dt.date | None:
+    """Run the member models for ``as_of`` (``full``: forget the kept state first); returns
+    the plan taken: rows received after this date were merged, None = rebuilt."""
+    params = snapshot_params(as_of, load_settings())
+    with engine.begin() as conn:
+        if full:
+            conn.execute(sa.text("DELETE FROM core.member_build"))
+        for relpath in MEMBER_MODELS:
+            run_file(conn, relpath, params)
+        return conn.execute(sa.text("SELECT merge_after FROM core.member_build")).scalar_one()
+
+
+def member_rows(engine) -> tuple[list, list]:
+    return one(engine, STATE), one(engine, COVERAGE)
+
+
+def assert_as_full_rebuild(engine, as_of: dt.date) -> None:
+    """The state and coverage just built equal the contract's rule and a full rebuild."""
+    built = member_rows(engine)
+    assert built[0] == one(engine, ORACLE, d=as_of), as_of
+    assert build_members(engine, as_of, full=True) is None
+    assert member_rows(engine) == built, as_of
+
+
+KPJ_A, KPJ_B, KPJ_C, KPJ_E, KPJ_F, KPJ_G = (f"3000000000{i}" for i in range(1, 7))
+DAY = [D(2025, 6, d) for d in range(1, 6)]  # DAY[0] = 1 June
+
+
+def export_row(
+    kpj: str, nik_serial: int, status: str, paid: dt.date, exported: dt.date, **kw
+) -> dict:
+    """A member export row; file, SHA-256 and received date come from export_file."""
+    return member(kpj, nik(nik_serial), status, paid, exported, DAY[0], **kw)
+
+
+def test_member_state_day_by_day_equals_full_rebuild(warehouse):
+    """Incremental builds give the rows of a full rebuild on every date: forward day by day,
+    a file that arrived after its day was built, a backfill and forward again, a re-run and
+    a day without an export, a file removed and one staged again."""
+    e = warehouse
+    june, july = D(2025, 6, 1), D(2025, 7, 1)
+    export_file(
+        e,
+        "m1.csv",
+        DAY[0],
+        [
+            export_row(KPJ_A, 1, "AKTIF", june, DAY[0], village=OKU_DESA),
+            export_row(KPJ_B, 2, "NONAKTIF", june, DAY[0], row=3),
+            export_row(KPJ_C, 3, "AKTIF", june, D(2025, 5, 31), row=4),
+        ],
+    )
+    export_file(
+        e,
+        "m2.csv",
+        DAY[1],
+        [
+            # A leaves on day 2: its state changes on a later day.
+            export_row(KPJ_A, 1, "KELUAR", june, DAY[1]),
+            # An older export of B arrives later: exported_on wins, B's state stays.
+            export_row(KPJ_B, 2, "AKTIF", july, D(2025, 5, 20), row=3),
+            export_row(KPJ_G, 7, "AKTIF", july, DAY[1], row=4, village=PALI_DESA_A),
+        ],
+    )
+    export_file(
+        e,
+        "m3a.csv",
+        DAY[2],
+        [
+            # Same exported_on as C's day-1 row: the later received date wins.
+            export_row(KPJ_C, 3, "NONAKTIF", june, D(2025, 5, 31)),
+            export_row(KPJ_E, 5, "AKTIF", june, DAY[2], row=3),
+        ],
+    )
+    export_file(e, "m3b.csv", DAY[2], [export_row(KPJ_E, 5, "NONAKTIF", june, DAY[2], row=3)])
+    export_file(e, "same.csv", DAY[2], [export_row(KPJ_F, 6, "AKTIF", july, DAY[2])], sha="f1")
+
+    assert build_members(e, DAY[0]) is None  # nothing kept yet: built from staging
+    assert_as_full_rebuild(e, DAY[0])
+    assert build_members(e, DAY[1]) == DAY[0]  # merges only day 2's file
+    assert_as_full_rebuild(e, DAY[1])
+    assert build_members(e, DAY[2]) == DAY[1]
+    assert_as_full_rebuild(e, DAY[2])
+    states = {r["kpj"]: r["status"] for r in one(e, STATE)}
+    assert states == {
+        KPJ_A: "KELUAR",
+        KPJ_B: "NONAKTIF",
+        KPJ_C: "NONAKTIF",
+        KPJ_E: "NONAKTIF",
+        KPJ_F: "AKTIF",
+        KPJ_G: "AKTIF",
+    }
+
+    # Files received on day 3 after day 3 was built (another ingest run that day): day 3
+    # is merged again from the day before, nothing is rebuilt. One has the name of a
+    # file of that day with new content: the later SHA-256 breaks the tie with the kept row.
+    export_file(e, "m3c.csv", DAY[2], [export_row(KPJ_B, 2, "AKTIF", july, DAY[2])])
+    export_file(e, "same.csv", DAY[2], [export_row(KPJ_F, 6, "KELUAR", july, DAY[2])], sha="f2")
+    assert build_members(e, DAY[2]) == DAY[1]
+    assert_as_full_rebuild(e, DAY[2])
+    states = {r["kpj"]: r["status"] for r in one(e, STATE)}
+    assert (states[KPJ_B], states[KPJ_F]) == ("AKTIF", "KELUAR")
+    export_file(
+        e, "m4.csv", DAY[3], [export_row(KPJ_A, 1, "AKTIF", july, DAY[3], village=OKU_DESA)]
+    )
+
+    # A backfill rebuilds the earlier date; going forward again merges what came since.
+    assert build_members(e, DAY[1]) is None
+    assert_as_full_rebuild(e, DAY[1])
+    assert build_members(e, DAY[3]) == DAY[1]
+    assert_as_full_rebuild(e, DAY[3])
+    assert build_members(e, DAY[3]) == DAY[3]  # a re-run merges nothing
+    assert_as_full_rebuild(e, DAY[3])
+    assert build_members(e, DAY[4]) == DAY[4]  # nor does a day without an export
+    assert_as_full_rebuild(e, DAY[4])
+
+    # A file of the basis removed, or staged again (same name, day and row count, other
+    # rows): rebuilt.
+    unstage_file(e, "m3c.csv")
+    assert build_members(e, DAY[4]) is None
+    assert_as_full_rebuild(e, DAY[4])
+    unstage_file(e, "m2.csv")
+    export_file(
+        e,
+        "m2.csv",
+        DAY[1],
+        [
+            export_row(KPJ_A, 1, "KELUAR", june, DAY[1]),
+            export_row(KPJ_B, 2, "AKTIF", july, D(2025, 5, 20), row=3),
+            export_row(KPJ_G, 7, "NONAKTIF", july, DAY[1], row=4, village=PALI_DESA_A),
+        ],
+    )
+    assert build_members(e, DAY[4]) is None
+    assert_as_full_rebuild(e, DAY[4])
+    states = {r["kpj"]: r["status"] for r in one(e, STATE)}
+    assert (states[KPJ_B], states[KPJ_G]) == ("NONAKTIF", "NONAKTIF")  # m3c gone, new m2
+
+
+def test_member_state_merge_keeps_the_state_and_a_backfill_rebuilds_it(warehouse):
+    """Proof that the incremental path is taken: a marker planted in the kept state
+    survives a forward build that brings no row of its KPJ, and a rebuild wipes it out."""
+    e = warehouse
+    june, july = D(2025, 6, 1), D(2025, 7, 1)
+    export_file(
+        e,
+        "m1.csv",
+        DAY[0],
+        [
+            export_row(KPJ_A, 1, "AKTIF", june, DAY[0]),
+            export_row(KPJ_C, 3, "AKTIF", july, DAY[0], row=3),
+        ],
+    )
+    export_file(e, "m2.csv", DAY[1], [export_row(KPJ_A, 1, "NONAKTIF", june, DAY[1])])
+    build_members(e, DAY[0])
+    with e.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE core.member_latest SET status = 'MARKER' WHERE kpj = :k"),
+            {"k": KPJ_C},
+        )
+    assert build_members(e, DAY[1]) == DAY[0]
+    states = {r["kpj"]: r["status"] for r in one(e, STATE)}
+    assert states == {KPJ_A: "NONAKTIF", KPJ_C: "MARKER"}  # merged m2 only
+    assert build_members(e, DAY[1]) == DAY[1]  # nothing new: the state is kept as it is
+    assert {r["kpj"]: r["status"] for r in one(e, STATE)} == states
+    assert build_members(e, DAY[0]) is None  # backfill: rebuilt from staging
+    assert {r["kpj"]: r["status"] for r in one(e, STATE)} == {KPJ_A: "AKTIF", KPJ_C: "AKTIF"}
+
+
+def test_member_state_incremental_snapshots_equal_rebuilt_ones(two_warehouses):
+    """Whole snapshots: one warehouse built day by day with a backfill and forward again,
+    the other rebuilding the state for every date, give the same published rows."""
+    june, july = D(2025, 6, 1), D(2025, 7, 1)
+    settings = load_settings()
+    engines = [create_warehouse_engine(url) for url in two_warehouses]
+    try:
+        for e in engines:
+            ensure_schema(e)
+            stage(
+                e,
+                "staging.village_submissions",
+                [
+                    submission(nik(1), PALI_DESA_A, D(2025, 5, 20), D(2025, 5, 20)),
+                    submission(nik(2), PALI_DESA_A, D(2025, 5, 20), D(2025, 5, 20), row=3),
+                ],
+            )
+            export_file(
+                e,
+                "m1.csv",
+                DAY[0],
+                [
+                    export_row(KPJ_A, 1, "AKTIF", june, DAY[0], village=OKU_DESA),
+                    export_row(KPJ_B, 2, "AKTIF", D(2025, 4, 1), DAY[0], row=3),
+                ],
+            )
+            export_file(e, "m2.csv", DAY[1], [export_row(KPJ_A, 1, "KELUAR", june, DAY[1])])
+            export_file(e, "m3.csv", DAY[2], [export_row(KPJ_B, 2, "AKTIF", july, DAY[2])])
+        incremental, rebuilt = engines
+        for as_of in (DAY[0], DAY[2], DAY[0], DAY[2]):
+            build_snapshot(incremental, as_of, settings)
+            with rebuilt.begin() as conn:
+                conn.execute(sa.text("DELETE FROM core.member_build"))
+            build_snapshot(rebuilt, as_of, settings)
+        history = "SELECT * FROM mart.coverage_village ORDER BY snapshot_date, village_code"
+        assert one(incremental, history) == one(rebuilt, history)
+        a = village(incremental, PALI_DESA_A, DAY[2])
+        assert (a["workers_enrolled"], a["workers_covered"]) == (2, 1)  # NIK 2, from day 3
+        assert village(incremental, PALI_DESA_A, DAY[0])["workers_in_arrears"] == 1  # NIK 2
+    finally:
+        for e in engines:
+            e.dispose()

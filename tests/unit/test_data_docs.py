@@ -1,4 +1,5 @@
-"""GX Data Docs: sanitised results (no cell values), pages per validation, idempotent builds."""
+"""GX Data Docs of a snapshot's audit: sanitised results (no cell values), one folder per
+snapshot date, failed audits apart, idempotent builds, and failures that never raise."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import re
 import threading
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from great_expectations.core.expectation_validation_result import (
     ExpectationSuiteValidationResult,
@@ -18,50 +18,32 @@ from great_expectations.core.expectation_validation_result import (
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from cakupan.checks import data_docs
-from cakupan.checks.suites import run_suite
+from cakupan.checks.audit import AuditResult, audit_frames
+from tests.unit import audit_frames as af
 
-RUN_ID = "scheduled__2025-06-01T22:00:00+00:00"
-RECEIVED = dt.date(2025, 6, 2)
-# The reference list is 3,259 codes long; a page must not carry it.
-VILLAGE_CODES = [f"1612{i:06d}" for i in range(3259)]
-MIDDLE_CODE = VILLAGE_CODES[1630]
-
-# Every personal or cell value of the frame below that GX reports (or could report).
-NIKS = ["1612054101900001", "16120541019000", "1612056505850003", "1612054101900004", "16120X4"]
-NAMES = ["SITI AMINAH", "BUDI SANTOSO", "RATNA DEWI", "AHMAD FAUZI", "NURUL HIDAYAH"]
-CELLS = ["17-07-2031", "2031-07-17", "1699999999"]
-
-
-def bad_frame() -> pd.DataFrame:
-    """Two files of village submissions, most rows failing some expectation."""
-    births = [dt.date(1990, 1, 1), dt.date(1985, 5, 25), dt.date(2031, 7, 17), None, None]
-    return pd.DataFrame(
-        {
-            "file_index": [0, 0, 0, 1, 1],
-            "row_number": [2, 3, 4, 2, 3],
-            "village_code": [VILLAGE_CODES[0], VILLAGE_CODES[1], MIDDLE_CODE, "1699999999", None],
-            "nik": NIKS,
-            "name": [*NAMES[:4], None],
-            "birth_date": ["01-01-1990", "25-05-1985", "17-07-2031", "x", None],
-            "birth_date__date": births,
-            "submitted_on__date": [dt.date(2025, 6, 1)] * 5,
-        }
-    )
-
-
-def validate(frame: pd.DataFrame) -> ExpectationSuiteValidationResult:
-    outcome = run_suite(
-        frame,
-        "village_submissions",
-        {"village_codes": VILLAGE_CODES, "received_date": RECEIVED, "kpj_regex": "^[0-9]{11}$"},
-    )
-    assert not outcome.success
-    assert outcome.validation is not None
-    return outcome.validation
+NEXT_DAY = af.AS_OF + dt.timedelta(days=1)
+# Values of the frames a page must never show: a file name with a person's name and NIK.
+PERSONAL = [af.PERSONAL_FILE_NAME, "SITI AMINAH", "1612054101900001"]
 
 
 def leaks(text: str) -> list[str]:
-    return [v for v in [*NIKS, *NAMES, *CELLS, MIDDLE_CODE] if v in text]
+    return [v for v in PERSONAL if v in text]
+
+
+def failing_frames():
+    """The personal file listed twice: a duplicate the compound-unique check fails on."""
+    quality = af.data_quality(
+        [
+            (af.PERSONAL_FILE_NAME, af.AS_OF, 10, 9, 1),
+            (af.PERSONAL_FILE_NAME, af.AS_OF, 10, 9, 1),
+        ]
+    )
+    quality["sha256"] = "0" * 64
+    return {**af.frames(), "data_quality": quality}
+
+
+def audit(frames=None, as_of: dt.date = af.AS_OF) -> AuditResult:
+    return audit_frames(as_of, frames or af.frames(), af.parameters())
 
 
 @pytest.fixture
@@ -70,53 +52,38 @@ def data(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
-def test_sanitised_result_keeps_counts_and_no_cell_value():
-    clean = validate(bad_frame())
-    text = json.dumps(clean.to_json_dict(), default=str)
-    assert leaks(text) == []
-    by_check = {
-        (r.expectation_config.type, r.expectation_config.kwargs["column"]): r.result
-        for r in clean.results
-    }
-    regex = by_check[("expect_column_values_to_match_regex", "nik")]
-    assert regex["unexpected_count"] == 2 and regex["element_count"] == 5
-    assert by_check[("expect_column_values_to_be_in_set", "village_code")]["unexpected_count"] == 1
-    assert by_check[("expect_column_values_to_not_be_null", "name")]["unexpected_count"] == 1
-    value_set = next(
-        r.expectation_config.kwargs["value_set"]
-        for r in clean.results
-        if r.expectation_config.type == "expect_column_values_to_be_in_set"
+def test_the_raw_result_holds_the_values_the_sanitised_copy_drops():
+    """GX's COMPLETE result really lists failing cells (the file name); the copy does not."""
+    from cakupan.checks.audit import _batch_definition, load_suite
+
+    frame = failing_frames()["data_quality"]
+    raw = (
+        _batch_definition("data_quality")
+        .get_batch(batch_parameters={"dataframe": frame})
+        .validate(
+            load_suite("data_quality"),
+            result_format={"result_format": "COMPLETE"},
+            expectation_parameters={"max_rejected_share": 0.5},
+        )
     )
-    assert value_set[-1] == "… 3,259 values in all" and len(value_set) == 4
-    assert clean.statistics["unsuccessful_expectations"] > 0
-
-
-def test_the_raw_result_did_hold_the_values_the_copy_drops():
-    """Guards the test above: GX's COMPLETE result really lists the failing cells."""
-    from cakupan.checks.suites import _batch_definition, load_suite
-
-    batch = _batch_definition("village_submissions").get_batch(
-        batch_parameters={"dataframe": bad_frame()}
+    assert af.PERSONAL_FILE_NAME in leaks(json.dumps(raw.to_json_dict(), default=str))
+    clean = data_docs.sanitize_result(raw)
+    assert leaks(json.dumps(clean.to_json_dict(), default=str)) == []
+    unique = next(
+        r for r in clean.results if r.expectation_config.type.startswith("expect_compound")
     )
-    raw = batch.validate(
-        load_suite("village_submissions"),
-        result_format={
-            "result_format": "COMPLETE",
-            "unexpected_index_column_names": ["file_index", "row_number"],
-        },
-        expectation_parameters={"village_codes": VILLAGE_CODES, "received_date": RECEIVED},
-    )
-    text = json.dumps(raw.to_json_dict(), default=str)
-    assert {"16120541019000", "16120X4", "1699999999", "2031-07-17", MIDDLE_CODE} <= set(
-        leaks(text)
-    )
+    assert unique.result["unexpected_count"] == 2 and unique.result["element_count"] == 2
+    assert unique.expectation_config.meta["check"] == "one_row_per_file"
+    assert clean.statistics["unsuccessful_expectations"] == 1
 
 
-def _one(type_: str, result: dict, raised: bool = False) -> ExpectationSuiteValidationResult:
+def _one(
+    type_: str, result: dict, raised: bool = False, kwargs: dict | None = None
+) -> ExpectationSuiteValidationResult:
     item = ExpectationValidationResult(
         success=False,
         expectation_config=ExpectationConfiguration(
-            type=type_, kwargs={"column": "birth_date__date", "batch_id": "b"}
+            type=type_, kwargs={"column": "file_name", "batch_id": "b", **(kwargs or {})}
         ),
         result=result,
         exception_info={
@@ -133,13 +100,13 @@ def _one(type_: str, result: dict, raised: bool = False) -> ExpectationSuiteVali
 @pytest.mark.parametrize(
     ("type_", "kept"),
     [
-        ("expect_table_row_count_to_be_between", True),
-        ("expect_column_max_to_be_between", False),  # the max is a person's birth date
+        ("expect_table_row_count_to_equal", True),
+        ("expect_column_max_to_be_between", False),  # the max can be a cell's value
         ("expect_column_most_common_value_to_be_in_set", False),
     ],
 )
 def test_observed_value_kept_only_when_it_is_a_statistic(type_, kept):
-    clean = data_docs.sanitize_result(_one(type_, {"observed_value": "2031-07-17"}))
+    clean = data_docs.sanitize_result(_one(type_, {"observed_value": "SITI AMINAH"}))
     assert ("observed_value" in clean.results[0].result) is kept
 
 
@@ -159,15 +126,21 @@ def test_unknown_result_fields_exception_texts_and_batch_markers_are_dropped():
     assert "batch_markers" not in clean.meta
 
 
-def _keep(result: ExpectationSuiteValidationResult, batch: str, run_id: str = RUN_ID) -> Path:
-    return data_docs.keep_validation(
-        result,
-        source="village_submissions",
-        run_id=run_id,
-        batch=batch,
-        received_date=RECEIVED,
-        files=2,
+def test_long_value_sets_are_shortened():
+    codes = [f"1612{i:06d}" for i in range(3259)]
+    clean = data_docs.sanitize_result(
+        _one("expect_column_values_to_be_in_set", {}, kwargs={"value_set": codes})
     )
+    value_set = clean.results[0].expectation_config.kwargs["value_set"]
+    assert value_set == [*codes[:3], "… 3,259 values in all"]
+
+
+def test_an_exception_reported_per_metric_counts_as_raised():
+    """GX 1.x reports a metric that failed to compute under its metric id, not at the top."""
+    nested = {"MetricConfigurationID(...)": {"raised_exception": True, "exception_message": "x"}}
+    assert data_docs.raised_exception(nested)
+    assert not data_docs.raised_exception({"raised_exception": False})
+    assert not data_docs.raised_exception(None)
 
 
 # GX stamps each render with the time (an image URL's cache buster) and random element ids.
@@ -176,142 +149,98 @@ RENDER_NOISE = re.compile(
 )
 
 
-def _site_files(data: Path) -> dict[str, str]:
-    """The site's pages by path, without GX's per-render noise."""
-    site = data / "gx" / "data_docs" / "local_site"
+def _site_files(site: Path) -> dict[str, str]:
+    """A site's pages by path, without GX's per-render noise."""
     return {
         str(p.relative_to(site)): RENDER_NOISE.sub("*", p.read_text(encoding="utf-8"))
         for p in sorted(site.rglob("*.html"))
     }
 
 
-def test_docs_built_from_a_real_validation_hold_no_personal_value(data):
-    assert data_docs.data_docs_index() is None
-    result = validate(bad_frame())
-    _keep(result, "batch-0000")
-    _keep(validate(bad_frame().iloc[:2]), "batch-0001")
+def test_docs_of_a_snapshot_go_to_its_own_folder_and_hold_no_personal_value(data):
+    assert data_docs.data_docs_index(af.AS_OF) is None
+    index = data_docs.build_snapshot_docs(audit(failing_frames()))
 
-    index = data_docs.build_data_docs("village_submissions", RUN_ID)
-
-    assert index is not None and index == data_docs.data_docs_index()
-    assert index == data / "gx" / "data_docs" / "local_site" / "index.html"
-    pages = sorted((index.parent / "validations" / "village_submissions").rglob("*.html"))
-    assert [p.name for p in pages] == ["batch-0000.html", "batch-0001.html"]
-    assert all(RUN_ID in str(p) for p in pages)
-    page = pages[0].read_text(encoding="utf-8")
-    assert "Failed" in page and "village_submissions" in page and "batch-0000" in page
-    assert "3,259 values in all" in page
+    assert index == data / "gx" / "snapshots" / "2025-06-02" / "index.html"
+    assert index == data_docs.data_docs_index(af.AS_OF)
+    pages = sorted((index.parent / "validations").rglob("*.html"))
+    assert [p.name for p in pages] == [
+        "mart.coverage_district.html",
+        "mart.coverage_province.html",
+        "mart.coverage_regency.html",
+        "mart.coverage_village.html",
+        "mart.data_quality.html",
+    ]
+    assert all("snapshot_2025-06-02" in str(p) for p in pages)
+    page = pages[-1].read_text(encoding="utf-8")
+    assert "Failed" in page and "mart_data_quality" in page and "mart.data_quality" in page
     index_text = index.read_text(encoding="utf-8")
-    assert "batch-0000.html" in index_text and "batch-0001.html" in index_text
-    # Nothing GX wrote (pages, index, stored results) holds a cell value.
+    assert all(p.name in index_text for p in pages)
+    # Nothing GX wrote holds a cell value.
     written = [p for p in (data / "gx").rglob("*") if p.is_file() and "static" not in p.parts]
-    assert len(written) > 4
+    assert len(written) > 5
     for path in written:
         assert leaks(path.read_text(encoding="utf-8", errors="replace")) == [], path
+    # GX's 4 MB of assets are kept once: each date's static/ holds hard links to them.
+    css = Path("styles") / "data_docs_default_styles.css"
+    assert (index.parent / "static" / css).samefile(data / "gx" / "static" / css)
 
 
-def test_rebuilding_the_same_run_gives_the_same_docs(data):
-    _keep(validate(bad_frame()), "batch-0000")
-    data_docs.build_data_docs("village_submissions", RUN_ID)
-    first = _site_files(data)
-    # A retried run: the same result kept again under the same key, the docs built again.
-    _keep(validate(bad_frame()), "batch-0000")
-    data_docs.build_data_docs("village_submissions", RUN_ID)
-    assert _site_files(data) == first
-    # Another run adds its page and keeps the first run's.
-    _keep(validate(bad_frame()), "batch-0000", run_id="manual__2025-06-03T01:00:00+00:00")
-    data_docs.build_data_docs("village_submissions", "manual__2025-06-03T01:00:00+00:00")
-    again = _site_files(data)
-    assert set(first) < set(again)
-    assert len([k for k in again if k.endswith("batch-0000.html")]) == 2
-    # A full rebuild renders the same pages.
-    data_docs.build_data_docs()
-    assert _site_files(data).keys() == again.keys()
+def test_rebuilding_a_date_gives_the_same_docs_and_other_dates_keep_theirs(data):
+    first_index = data_docs.build_snapshot_docs(audit())
+    first = _site_files(first_index.parent)
+    # A retried or re-run snapshot: the same audit, the same pages, the folder replaced.
+    data_docs.build_snapshot_docs(audit())
+    assert _site_files(first_index.parent) == first
+    # The next day gets its own folder; the first day's stays as it was.
+    next_index = data_docs.build_snapshot_docs(audit(as_of=NEXT_DAY))
+    assert next_index.parent.name == NEXT_DAY.isoformat()
+    assert _site_files(first_index.parent) == first
+    assert sorted(p.name for p in (data / "gx" / "snapshots").iterdir()) == [
+        "2025-06-02",
+        "2025-06-03",
+    ]
+    assert not list((data / "gx").glob(".build-*")), "build folders are cleaned up"
 
 
-def test_a_run_without_results_builds_nothing(data):
-    assert data_docs.build_data_docs("village_submissions", RUN_ID) is None
-    _keep(validate(bad_frame()), "batch-0000")
-    assert data_docs.build_data_docs("poverty_lists", RUN_ID) is None
-    assert data_docs.data_docs_index() is None
+def test_a_failed_audit_has_docs_apart_until_the_date_is_published(data):
+    failed = data_docs.build_snapshot_docs(audit(failing_frames()), published=False)
+    assert failed == data / "gx" / "failed" / "2025-06-02" / "index.html"
+    assert data_docs.data_docs_index(af.AS_OF) is None  # the report links published docs only
+    data_docs.build_snapshot_docs(audit())
+    assert data_docs.data_docs_index(af.AS_OF) is not None
+    assert not failed.parent.exists()
 
 
 def test_builds_wait_for_the_site_lock(data):
-    """Ingest DAGs reconcile at the same time in different processes: one build at a time."""
-    _keep(validate(bad_frame()), "batch-0000")
+    """A retried task may render the same date in another process: one swap at a time."""
+    result = audit()
     (data / "gx").mkdir(exist_ok=True)
     with open(data / "gx" / ".data_docs.lock", "a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        builder = threading.Thread(
-            target=data_docs.build_data_docs, args=("village_submissions", RUN_ID)
-        )
+        builder = threading.Thread(target=data_docs.build_snapshot_docs, args=(result,))
         builder.start()
-        builder.join(timeout=1.0)
+        builder.join(timeout=5.0)
         assert builder.is_alive(), "the build did not wait for the lock"
-        assert data_docs.data_docs_index() is None
+        assert data_docs.data_docs_index(af.AS_OF) is None
         fcntl.flock(held, fcntl.LOCK_UN)
-    builder.join(timeout=60)
+    builder.join(timeout=120)
     assert not builder.is_alive()
-    assert data_docs.data_docs_index() is not None
+    assert data_docs.data_docs_index(af.AS_OF) is not None
 
 
-def test_validation_still_works_after_a_docs_build(data):
+def test_auditing_still_works_after_a_docs_build(data):
     """The docs context must not replace the process's GX project used for validating."""
-    _keep(validate(bad_frame()), "batch-0000")
-    data_docs.build_data_docs("village_submissions", RUN_ID)
-    outcome = run_suite(
-        bad_frame(),
-        "village_submissions",
-        {"village_codes": VILLAGE_CODES, "received_date": RECEIVED, "kpj_regex": "^[0-9]{11}$"},
-    )
-    assert outcome.failing_rows["invalid_nik"] == {(0, 3), (1, 3)}
+    data_docs.build_snapshot_docs(audit())
+    again = audit(failing_frames())
+    assert [f.check for f in again.critical] == ["one_row_per_file"]
 
 
-def test_the_index_lists_the_newest_results_and_every_page_stays(data, monkeypatch):
-    monkeypatch.setattr(data_docs, "INDEX_LIMIT", 1)
-    older, newer = "manual__2025-06-01T01:00:00+00:00", "manual__2025-06-09T01:00:00+00:00"
-    data_docs.keep_validation(
-        validate(bad_frame()),
-        source="village_submissions",
-        run_id=older,
-        batch="batch-0000",
-        received_date=dt.date(2025, 6, 1),
-        files=2,
-    )
-    data_docs.build_data_docs("village_submissions", older)
-    data_docs.keep_validation(
-        validate(bad_frame()),
-        source="village_submissions",
-        run_id=newer,
-        batch="batch-0000",
-        received_date=dt.date(2025, 6, 9),
-        files=2,
-    )
-    index = data_docs.build_data_docs("village_submissions", newer)
-    assert index is not None
-    pages = [k for k in _site_files(data) if k.startswith("validations/")]
-    assert len(pages) == 2
-    text = index.read_text(encoding="utf-8")
-    assert "20250609T000000" in text and "20250601T000000" not in text
-
-
-def test_data_docs_failures_never_fail_the_load_or_the_docs_task(tmp_path, monkeypatch):
-    from cakupan import pipeline
-
+def test_a_rendering_failure_is_logged_never_raised(data, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(data_docs, "keep_validation", broken)
-    monkeypatch.setattr(data_docs, "build_data_docs", broken)
-    manifest = {"source": "village_submissions", "run_id": RUN_ID, "received_date": "2025-06-02"}
-    path = tmp_path / "batch-0000.json"
-    path.write_text(json.dumps({**manifest, "files": []}), encoding="utf-8")
-    pipeline._keep_for_docs(manifest, "batch-0000")(validate(bad_frame()), 2)
-    pipeline.publish_data_docs([str(path)])
-
-
-@pytest.mark.parametrize("run_id", ["manual/../../x", "..", "run id with spaces"])
-def test_odd_run_ids_stay_inside_the_store(data, run_id):
-    path = _keep(validate(bad_frame()), "batch-0000", run_id=run_id)
-    assert path.resolve().is_relative_to(data / "gx" / "validations" / "village_submissions")
-    assert data_docs.build_data_docs("village_submissions", run_id) is not None
+    monkeypatch.setattr(data_docs, "_docs_context", broken)
+    assert data_docs.render_snapshot_docs(audit()) is None
+    assert data_docs.data_docs_index(af.AS_OF) is None
+    assert not list((data / "gx").glob(".build-*"))

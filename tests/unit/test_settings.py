@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 
-from cakupan.settings import SettingsError, load_settings
+from cakupan.settings import AuditSettings, SettingsError, load_settings
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / "audit.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def test_shipped_defaults_match_the_contract():
@@ -24,6 +30,7 @@ def test_shipped_defaults_match_the_contract():
     assert (pali.workforce_estimate, pali.workforce_target_pct) == (50_000, 50)
     assert pali.submission_deadline == dt.date(2025, 5, 30)
     assert set(s.regencies) == {"1612"}  # unknown figures stay empty, never invented
+    assert s.audit.max_rejected_share == 0.5
 
 
 def test_override_merges_key_by_key(tmp_path, monkeypatch):
@@ -40,6 +47,10 @@ def test_override_merges_key_by_key(tmp_path, monkeypatch):
     assert s.regencies["1612"].village_target == 120
     assert s.regencies["1612"].workforce_estimate == 50_000  # kept from the defaults
     assert s.regencies["1603"].submission_deadline == dt.date(2025, 6, 15)
+    assert s.audit.max_rejected_share == 0.5
+    assert load_settings(_write(tmp_path, "audit: {max_rejected_share: 0.8}\n")).audit == (
+        AuditSettings(max_rejected_share=0.8)
+    )
     monkeypatch.setenv("CAKUPAN_SETTINGS", str(override))
     assert load_settings().grace_months == 2
 
@@ -51,6 +62,9 @@ def test_override_merges_key_by_key(tmp_path, monkeypatch):
         ("regencies: {'1612': {submission_deadline: soon}}\n", "regencies.1612"),
         ("min_age: 70\n", "min_age < max_age"),
         ("- a list\n", "mapping"),
+        ("audit: {max_rejected_share: 1.5}\n", "audit.max_rejected_share"),
+        ("audit: {max_rejected_share: half}\n", "audit.max_rejected_share"),
+        ("audit: 0.5\n", "audit must be a mapping"),
     ],
 )
 def test_bad_settings_name_the_key(tmp_path, text, message):

@@ -4,6 +4,7 @@
 --   covering_village_code  the village on the state row of a covering KPJ (lowest code when
 --               several covering KPJs carry one), used to attribute members to villages.
 -- Months are compared as year * 12 + month; :as_of_month is the same number for :as_of.
+-- core.member_latest is the state on :as_of: core/030 has just brought it to that date.
 -- A working set (ddl/040_core.sql): it holds only the date being built.
 TRUNCATE core.member_coverage;
 
@@ -19,8 +20,7 @@ WITH state AS (
         status = 'AKTIF'
             AND EXTRACT(YEAR FROM paid_through) * 12 + EXTRACT(MONTH FROM paid_through)
                 >= :as_of_month - :grace_months AS within_grace
-    FROM core.member_state
-    WHERE snapshot_date = CAST(:as_of AS DATE)
+    FROM core.member_latest
 )
 SELECT
     CAST(:as_of AS DATE),

@@ -1,11 +1,13 @@
 -- Core models: the rules of CONTRACT §4 applied as of one snapshot_date.
 --
 -- Two kinds of table (docs/decisions.md, "Working sets and history"):
--- * per-person WORKING SETS (proposed_worker, member_state, member_coverage,
+-- * per-person WORKING SETS (proposed_worker, member_latest, member_coverage,
 --   poverty_latest, member_village) hold only the date being built: every snapshot
---   empties and refills them. Keeping them per date would add millions of rows a day
---   (the register alone is 4 million) that every later snapshot scans again, for no
---   reader: the marts and the history are village-level.
+--   empties and refills them, except member_latest and poverty_latest, which are kept
+--   and brought to the date from the files staged since (see their comments). Keeping
+--   them per date would add millions of rows a day (the register alone is 4 million)
+--   that every later snapshot scans again, for no reader: the marts and the history are
+--   village-level.
 -- * HISTORY tables (duplicate_proposal, village_snapshot, unit_snapshot) are keyed by
 --   snapshot_date and rebuilt for that date only, so a re-run or backfill of a date
 --   replaces exactly that date.
@@ -33,14 +35,64 @@ CREATE TABLE IF NOT EXISTS core.duplicate_proposal (
     duplicate_submitted_on DATE NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS core.member_state (
-    snapshot_date DATE NOT NULL,
+-- The member state of each KPJ (CONTRACT §4), KEPT between snapshots and built
+-- incrementally (core/030_member_state.sql, docs/decisions.md): one row per KPJ, the
+-- latest of its rows received <= core.member_build.built_through, with the two columns
+-- of their order that a later merge needs (core/030 says why file, row and SHA-256 are
+-- not). payer is carried for the covering KPJ's payer (CONTRACT §5.1). Replaces
+-- core.member_state, rebuilt in every snapshot from every export ever staged.
+DROP TABLE IF EXISTS core.member_state;
+
+CREATE TABLE IF NOT EXISTS core.member_latest (
     kpj VARCHAR NOT NULL,
     nik VARCHAR NOT NULL,
     segment VARCHAR NOT NULL,
     status VARCHAR NOT NULL,
     paid_through DATE NOT NULL,
-    village_code VARCHAR
+    village_code VARCHAR,
+    payer VARCHAR,
+    exported_on DATE NOT NULL,
+    received_date DATE NOT NULL
+);
+
+-- Its basis. One row: the date the state is built through, and the plan of the latest
+-- build (merged the rows received after merge_after; NULL: rebuilt; the date itself:
+-- nothing to merge).
+CREATE TABLE IF NOT EXISTS core.member_build (
+    built_through DATE,
+    merge_after DATE
+);
+
+-- The ledger's member-export files the state was built from; a file missing from the
+-- ledger, or there with another received date, row count or load time, forces a rebuild.
+CREATE TABLE IF NOT EXISTS core.member_basis (
+    sha256 VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    received_date DATE NOT NULL,
+    rows_loaded INTEGER NOT NULL,
+    loaded_at TIMESTAMP NOT NULL
+);
+
+-- Working tables of one build: the kept state set aside while member_latest is
+-- refilled, and the ledger's files read at its start (its next basis).
+CREATE TABLE IF NOT EXISTS core.member_previous (
+    kpj VARCHAR NOT NULL,
+    nik VARCHAR NOT NULL,
+    segment VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    paid_through DATE NOT NULL,
+    village_code VARCHAR,
+    payer VARCHAR,
+    exported_on DATE NOT NULL,
+    received_date DATE NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS core.member_staged (
+    sha256 VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    received_date DATE NOT NULL,
+    rows_loaded INTEGER NOT NULL,
+    loaded_at TIMESTAMP NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS core.member_coverage (
@@ -120,4 +172,18 @@ CREATE TABLE IF NOT EXISTS core.unit_snapshot (
     workforce_estimate BIGINT,
     workforce_coverage_pct DECIMAL(9, 2),
     workforce_target_pct DECIMAL(9, 2)
+);
+
+-- Warnings of the GX audit of the published tables (cakupan.checks.audit): failed
+-- warning-level expectations, replaced per snapshot_date in the snapshot's transaction and
+-- shown in the report. Critical failures are not stored: they roll the snapshot back.
+-- Counts and sentences only, never a cell value. Kept in core: the contract fixes mart.
+CREATE TABLE IF NOT EXISTS core.audit_warning (
+    snapshot_date DATE NOT NULL,
+    table_name VARCHAR NOT NULL,
+    check_name VARCHAR NOT NULL,
+    expectation VARCHAR NOT NULL,
+    unexpected_count INTEGER,
+    element_count INTEGER,
+    message VARCHAR NOT NULL
 );

@@ -24,11 +24,14 @@ import sqlalchemy as sa
 
 from cakupan.bench.baselines import InputFile, drop_scratch, scratch_rows
 from cakupan.logs import get_logger
+from cakupan.paths import PROJECT_ROOT
 
 log = get_logger(__name__)
 
 PEER_DIR = Path(__file__).with_name("dlt_peer")
 REQUIREMENTS = PEER_DIR / "requirements.txt"
+# Where `make setup` builds it and the tests find it: one copy per pin set per checkout.
+SHARED_ROOT = PROJECT_ROOT / "data" / "bench" / "venv"
 SCRIPT = PEER_DIR / "load.py"
 DLT_SCHEMA = "bench_dlt"
 # dlt's telemetry would try the network on every run; its INFO logging is noise here.

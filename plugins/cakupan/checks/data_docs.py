@@ -1,21 +1,24 @@
-"""GX Data Docs of every validation call of a run, holding no cell values.
+"""GX Data Docs of each snapshot's audit, holding no cell values.
 
-The suites run with ``result_format`` COMPLETE, so GX's raw results list the failing values
-themselves: NIKs, names, birth dates. Data Docs are meant to be browsed by anyone who runs
-the pipeline, so only a sanitised copy is ever written: counts and percentages per
-expectation, the suite's kwargs (large value sets shortened), and which run and batch it was.
+Every snapshot's audit (``cakupan.checks.audit``) gives one GX result per published table.
+They are rendered by GX's own site builder into a folder per snapshot date:
 
-Layout under ``data_dir()/gx``:
+- ``data_dir()/gx/snapshots/<date>/index.html``: the audit of the snapshot published for
+  that date (the report links here);
+- ``data_dir()/gx/failed/<date>/``: the audit that stopped a snapshot (nothing of the date
+  was published); removed when the date is later published;
+- ``data_dir()/gx/static/``: GX's CSS, fonts and images (4 MB), kept once and hard-linked
+  into each date's ``static/`` so a year of daily snapshots does not cost 1.5 GB;
+- ``.data_docs.lock``: one swap at a time.
 
-- ``validations/``: a GX ValidationResultsStore on the filesystem, one sanitised result per
-  validation call, keyed by suite (= source), Airflow run id, the run's received date and
-  batch (manifest) name;
-- ``data_docs/local_site/``: the Data Docs site GX builds from it (``index.html``);
-- ``.data_docs.lock``: serialises builds, because ingest DAGs may reconcile at the same time.
+A date's folder is built aside and swapped in whole, so a rebuilt date replaces its pages
+and a reader never sees half a site. Rendering is a view for people: a failure is logged
+and never fails the snapshot (:func:`render_snapshot_docs`).
 
-Validation stays fast: ``load_batch`` only writes one small JSON per batch (no GX context);
-the pages are rendered once per ingest run, in ``reconcile``, by a separate ephemeral GX
-context whose stores point at these folders.
+Only a sanitised copy of a result is rendered (:func:`sanitize_result`): counts and
+percentages per expectation, the suite's kwargs (long value sets shortened), which table and
+snapshot it was. The marts hold no personal data, but a ``file_name`` can carry a person's
+name, so no listed value ever reaches a page.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import fcntl
+import filecmp
 import os
-import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,15 +47,13 @@ if TYPE_CHECKING:
         ValidationResultIdentifier,
     )
 
+    from cakupan.checks.audit import AuditResult
+
 log = get_logger(__name__)
 
-SITE_NAME = "local_site"
-# The index lists the newest results only: GX reads every listed result to build it
-# (about 2.5 ms each), so an unbounded list would slow every run's build as history grows.
-# Older pages stay in the site, under validations/<source>/<run id>/.
-INDEX_LIMIT = 500
-# A value set longer than this (the 3,259 village codes) is shown as its first values and
-# its size: the whole list on every page would bloat it and tell a reader nothing.
+SITE_NAME = "snapshot_audit"
+# A value set longer than this is shown as its first values and its size: a long list on
+# every page would bloat it and tell a reader nothing.
 MAX_LISTED_VALUES = 20
 SHOWN_VALUES = 3
 # Result fields that are counts or percentages, never a cell's value.
@@ -85,26 +87,35 @@ def gx_dir() -> Path:
     return data_dir() / "gx"
 
 
-def _store_dir() -> Path:
-    return gx_dir() / "validations"
+def snapshot_docs_dir(as_of: dt.date, *, published: bool = True) -> Path:
+    """The Data Docs folder of one date's audit: published, or the one that failed."""
+    return gx_dir() / ("snapshots" if published else "failed") / as_of.isoformat()
 
 
-def _site_dir() -> Path:
-    return gx_dir() / "data_docs" / SITE_NAME
-
-
-def data_docs_index() -> Path | None:
-    """The Data Docs index page, or None while no docs have been built (for the report)."""
-    index = _site_dir() / "index.html"
+def data_docs_index(as_of: dt.date) -> Path | None:
+    """The Data Docs index of the snapshot published for ``as_of``, or None (for the report)."""
+    index = snapshot_docs_dir(as_of) / "index.html"
     return index if index.is_file() else None
 
 
 def _shorten(value: Any) -> Any:
-    """A long list (evaluation parameter values) as its first few values and its size."""
+    """A long list (a value set, a parameter) as its first few values and its size."""
     if isinstance(value, list | tuple | set | frozenset) and len(value) > MAX_LISTED_VALUES:
         first = sorted(value, key=str)[:SHOWN_VALUES]
         return [*first, f"… {len(value):,} values in all"]
     return value
+
+
+def raised_exception(exception_info: Any) -> bool:
+    """Whether GX says the expectation raised: at the top level, or per metric (GX 1.x
+    reports a metric that failed to compute as ``{metric id: {"raised_exception": ...}}``)."""
+    if not isinstance(exception_info, dict):
+        return False
+    if exception_info.get("raised_exception"):
+        return True
+    return any(
+        isinstance(v, dict) and bool(v.get("raised_exception")) for v in exception_info.values()
+    )
 
 
 def sanitize_result(result: ExpectationSuiteValidationResult) -> ExpectationSuiteValidationResult:
@@ -112,9 +123,9 @@ def sanitize_result(result: ExpectationSuiteValidationResult) -> ExpectationSuit
 
     Built by keeping known-safe fields rather than deleting known-unsafe ones, so a field a
     later GX version adds (and that might carry values) is left out by default. Dropped:
-    unexpected and partial lists, index lists (they repeat the failing value next to the row
-    number), index queries, observed values that can be a cell, exception texts (they can
-    quote a value) and GX's batch markers.
+    unexpected and partial lists, index lists, index queries, observed values that can be a
+    cell, exception texts (they can quote a value) and GX's batch markers (a load time that
+    would make every rebuild differ).
     """
     from great_expectations.core.expectation_validation_result import (
         ExpectationSuiteValidationResult,
@@ -141,7 +152,7 @@ def sanitize_result(result: ExpectationSuiteValidationResult) -> ExpectationSuit
                 description=config.description,
                 severity=config.severity,
             )
-        raised = bool((item.exception_info or {}).get("raised_exception"))
+        raised = raised_exception(item.exception_info)
         message = "raised an exception; see the task log" if raised else None
         items.append(
             ExpectationValidationResult(
@@ -165,89 +176,32 @@ def sanitize_result(result: ExpectationSuiteValidationResult) -> ExpectationSuit
     )
 
 
-def _key_part(text: str) -> str:
-    """A run id or batch name as one safe path component of GX's filesystem keys."""
-    part = re.sub(r"[^A-Za-z0-9_.:+-]+", "_", text)
-    return part if part.strip(".") else f"_{part}"
-
-
-def _run_time(received_date: dt.date) -> dt.datetime:
-    """The run's GX run_time: its received date, so re-running a run gives the same key."""
-    return dt.datetime.combine(received_date, dt.time(), tzinfo=dt.UTC)
-
-
-def result_key(
-    source: str, run_id: str, received_date: dt.date, batch: str
-) -> ValidationResultIdentifier:
-    """GX's key of one validation call: suite (= source), run id + received date, batch."""
+def result_key(table: str, as_of: dt.date) -> ValidationResultIdentifier:
+    """GX's key of one table's audit: its suite, the snapshot date as run, the table."""
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
         ValidationResultIdentifier,
     )
 
+    from cakupan.checks.audit import suite_name
+
     return ValidationResultIdentifier(
-        expectation_suite_identifier=ExpectationSuiteIdentifier(name=source),
-        run_id=RunIdentifier(run_name=_key_part(run_id), run_time=_run_time(received_date)),
-        batch_identifier=_key_part(batch),
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name(table)),
+        # The snapshot date, not the build time: a rebuilt date renders the same keys.
+        run_id=RunIdentifier(
+            run_name=f"snapshot_{as_of.isoformat()}",
+            run_time=dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC),
+        ),
+        batch_identifier=f"mart.{table}",
     )
 
 
-def _filesystem_store(base: Path) -> Any:
-    from great_expectations.data_context.store import ValidationResultsStore
+def _docs_context(site: Path) -> EphemeralDataContext:
+    """A GX context with in-memory stores and one Data Docs site written to ``site``.
 
-    return ValidationResultsStore(
-        store_backend={"class_name": "TupleFilesystemStoreBackend", "base_directory": str(base)}
-    )
-
-
-def keep_validation(
-    result: ExpectationSuiteValidationResult,
-    *,
-    source: str,
-    run_id: str,
-    batch: str,
-    received_date: dt.date,
-    files: int,
-) -> Path:
-    """Store one batch's sanitised result for the run's Data Docs; returns its JSON file.
-
-    Called on the validation path, so it builds no data context: GX's store writes the JSON
-    into a private temporary folder and the file is then moved into place in one rename.
-    Mapped load tasks of several DAGs write at the same time; a reader never sees half a file.
-    A retried batch overwrites its own key, so the docs show its last attempt.
-    """
-    key = result_key(source, run_id, received_date, batch)
-    result = copy.copy(result)  # the caller's copy keeps its meta
-    result.meta = {
-        **result.meta,
-        "run_id": key.run_id,
-        # Shown as the page's data asset and "Batch Spec": which delivery this was.
-        "batch_spec": {
-            "data_asset_name": source,
-            "airflow_run_id": run_id,
-            "batch": batch,
-            "received_date": received_date.isoformat(),
-            "files_validated": files,
-        },
-    }
-    store_dir = _store_dir()
-    store_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=gx_dir(), prefix=".keep-") as tmp:
-        _filesystem_store(Path(tmp)).set(key, result)
-        (written,) = (p for p in Path(tmp).rglob("*.json"))
-        target = store_dir / written.relative_to(tmp)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(written, target)
-    log.info("validation_result_kept", source=source, run_id=run_id, batch=batch)
-    return target
-
-
-def _docs_context(sources: list[str]) -> EphemeralDataContext:
-    """A GX context whose validation store and Data Docs site live under ``gx_dir()``.
-
-    Ephemeral and built directly, not through ``gx.get_context``, so the process's current
-    GX project (the one validating, in ``suites``) is left alone.
+    Ephemeral and built directly, not through ``gx.get_context``, so the process's GX
+    project (the one validating, in ``audit``) is left alone.
     """
     import great_expectations as gx
     from great_expectations.data_context import EphemeralDataContext
@@ -256,55 +210,34 @@ def _docs_context(sources: list[str]) -> EphemeralDataContext:
         InMemoryStoreBackendDefaults,
     )
 
-    from cakupan.checks.suites import _context, read_suite_json
+    from cakupan.checks.audit import AUDITED_TABLES, _context, read_suite_json
 
     _context()  # the process-wide GX project the suites below are created under
-    in_memory = {"store_backend": {"class_name": "InMemoryStoreBackend"}}
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(),
-        stores={
-            "expectations_store": {"class_name": "ExpectationsStore", **in_memory},
-            "checkpoint_store": {"class_name": "CheckpointStore", **in_memory},
-            "validation_definition_store": {"class_name": "ValidationDefinitionStore", **in_memory},
-            "validation_results_store": {
-                "class_name": "ValidationResultsStore",
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(_store_dir()),
-                },
-            },
-        },
         data_docs_sites={
             SITE_NAME: {
                 "class_name": "SiteBuilder",
                 "show_how_to_buttons": False,
                 "store_backend": {
                     "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(_site_dir()),
+                    "base_directory": str(site),
                 },
-                "site_index_builder": {
-                    "class_name": "DefaultSiteIndexBuilder",
-                    "validation_results_limit": INDEX_LIMIT,
-                },
-                # The limit is for the index only: every result keeps its page.
-                "site_section_builders": {
-                    "validations": {"validation_results_limit": None},
-                    "profiling": "None",
-                },
+                "site_section_builders": {"profiling": "None"},
             }
         },
         analytics_enabled=False,
     )
     context = EphemeralDataContext(project_config=config)
-    for source in sources:
-        # Each suite's own page, linked from its validation pages.
-        context.suites.add(gx.ExpectationSuite(**read_suite_json(source)))
+    for table in AUDITED_TABLES:
+        # Each suite's own page, linked from its validation page.
+        context.suites.add(gx.ExpectationSuite(**read_suite_json(table)))
     return context
 
 
 @contextmanager
 def _site_lock() -> Iterator[None]:
-    """One builder at a time: GX's index build also removes pages it believes orphaned."""
+    """One swap at a time: a retried task may render the same date as another process."""
     gx_dir().mkdir(parents=True, exist_ok=True)
     with open(gx_dir() / ".data_docs.lock", "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -314,35 +247,82 @@ def _site_lock() -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def build_data_docs(source: str | None = None, run_id: str | None = None) -> Path | None:
-    """Render the pages of one run's validations (all, when no run is given) and the index.
+def _share_static(site: Path) -> None:
+    """Hard-link the site's static files to one kept copy (``gx/static``) of each.
 
-    Idempotent: the same run has the same keys, so a rebuild rewrites the same pages.
-    Returns the index page, or None when there is nothing to show.
+    GX copies 4 MB of assets into every site. Where a link cannot be made (another file
+    system), the copy stays: correct, only bigger.
     """
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
+    shared_root = gx_dir() / "static"
+    for path in sorted((site / "static").rglob("*")):
+        if not path.is_file():
+            continue
+        shared = shared_root / path.relative_to(site / "static")
+        try:
+            if not (shared.is_file() and filecmp.cmp(shared, path, shallow=False)):
+                shared.parent.mkdir(parents=True, exist_ok=True)
+                tmp = shared.with_name(f".{shared.name}.tmp")
+                shutil.copyfile(path, tmp)
+                os.replace(tmp, shared)
+            link = path.with_name(f".{path.name}.link")
+            os.link(shared, link)
+            os.replace(link, path)
+        except OSError as exc:
+            log.info("data_docs_static_not_shared", file=path.name, error=type(exc).__name__)
+
+
+def build_snapshot_docs(audit: AuditResult, *, published: bool = True) -> Path:
+    """Render the audit of ``audit.as_of`` into its date's folder; returns its index page.
+
+    Idempotent: the same audit gives the same pages (GX's per-render noise aside), and a
+    rebuilt date replaces its folder whole.
+    """
+    target = snapshot_docs_dir(audit.as_of, published=published)
+    gx_dir().mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(dir=gx_dir(), prefix=".build-"))
+    try:
+        site = build / "site"
+        context = _docs_context(site)
+        for table, result in sorted(audit.validations.items()):
+            key = result_key(table, audit.as_of)
+            result = copy.copy(result)  # the audit's copy keeps its meta
+            result.meta = {
+                **result.meta,
+                "run_id": key.run_id,
+                # Shown as the page's "Batch Spec": what was audited.
+                "batch_spec": {
+                    "data_asset_name": f"mart.{table}",
+                    "snapshot_date": audit.as_of.isoformat(),
+                    "rows": audit.rows.get(table),
+                    "published": published,
+                },
+            }
+            context.validation_results_store.set(key, result)
+        context.build_data_docs(site_names=[SITE_NAME])
+        with _site_lock():
+            _share_static(site)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            old = build / "old"
+            if target.exists():
+                os.replace(target, old)
+            os.replace(site, target)
+            if published:  # the date is published now: its failed audit is history
+                shutil.rmtree(snapshot_docs_dir(audit.as_of, published=False), ignore_errors=True)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    log.info(
+        "data_docs_built",
+        as_of=audit.as_of.isoformat(),
+        published=published,
+        index=str(target / "index.html"),
     )
+    return target / "index.html"
 
-    from cakupan.sources.specs import SOURCES
 
-    if not _store_dir().is_dir():
-        return data_docs_index()
-    with _site_lock():
-        context = _docs_context(sorted(SOURCES))
-        keys = [
-            key
-            for key in context.validation_results_store.list_keys()
-            if (source is None or key.expectation_suite_identifier.name == source)
-            and (run_id is None or key.run_id.run_name == _key_part(run_id))
-        ]
-        if not keys:
-            return data_docs_index()
-        wanted = (
-            None
-            if source is None and run_id is None
-            else [*keys, *(ExpectationSuiteIdentifier(name=s) for s in sorted(SOURCES))]
-        )
-        context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=wanted)
-    log.info("data_docs_built", source=source, run_id=run_id, pages=len(keys))
-    return data_docs_index()
+def render_snapshot_docs(audit: AuditResult, *, published: bool = True) -> Path | None:
+    """:func:`build_snapshot_docs`, logging instead of raising: docs never fail a snapshot."""
+    try:
+        return build_snapshot_docs(audit, published=published)
+    except Exception:
+        log.exception("data_docs_not_built", as_of=audit.as_of.isoformat(), published=published)
+        return None

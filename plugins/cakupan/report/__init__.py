@@ -50,18 +50,18 @@ def default_report_dir() -> Path:
     return Path(override).resolve() if override else data_dir() / "reports"
 
 
-def data_docs_href(out_dir: Path) -> str | None:
-    """A link from ``out_dir`` to the GX Data Docs index, when one was built.
+def data_docs_href(out_dir: Path, as_of: dt.date) -> str | None:
+    """A link from ``out_dir`` to the GX Data Docs of the snapshot of ``as_of``, if built.
 
-    The Data Docs builder is optional: if its module is absent or fails, the report is
-    still written, only without the link.
+    The Data Docs are optional: if their module is absent or fails, the report is still
+    written, only without the link.
     """
     try:
         from cakupan.checks.data_docs import data_docs_index
     except ImportError:
         return None
     try:
-        index = data_docs_index()
+        index = data_docs_index(as_of)
     except Exception as exc:  # the link is a convenience; never fail the report for it
         log.warning("report_data_docs_unavailable", error=str(exc))
         return None
@@ -86,7 +86,7 @@ def write_report(engine: Engine, as_of: dt.date, out_dir: Path) -> ReportResult:
 
     out_dir = Path(out_dir)
     data = load_report_data(engine, as_of, labels(DEFAULT_LANGUAGE)["province"])
-    href = data_docs_href(out_dir)
+    href = data_docs_href(out_dir, as_of)
     pages: dict[str, Path] = {}
     for lang in LANGUAGES:
         localised = with_province_name(data, labels(lang)["province"])

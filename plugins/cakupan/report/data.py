@@ -1,4 +1,5 @@
-"""What the coverage report shows, read from the mart tables into plain dataclasses.
+"""What the coverage report shows, read from the mart tables (and the audit's warnings in
+``core.audit_warning``) into plain dataclasses.
 
 The queries live in ``include/sql/report/coverage_*.sql`` (one per file, the same on DuckDB
 and PostgreSQL); the shaping below (status counts, JSON sums, the follow-up rule) is plain
@@ -101,6 +102,22 @@ class ReasonCount:
 
 
 @dataclass(frozen=True)
+class AuditWarning:
+    """A warning-level GX expectation that failed on a published table of the date.
+
+    ``check`` keys the report's label (``audit_<check>``); ``message`` is the suite's own
+    English sentence, shown where no label exists. Counts only, never a file name.
+    """
+
+    table: str
+    check: str
+    expectation: str
+    unexpected_count: int | None
+    element_count: int | None
+    message: str
+
+
+@dataclass(frozen=True)
 class FollowUp:
     """A desa someone should call, and why (codes of :data:`FOLLOW_UP_REASONS`)."""
 
@@ -134,6 +151,7 @@ class ReportData:
     flags: list[ReasonCount]
     follow_up: list[FollowUp]
     silent_regencies: list[Attainment] = field(default_factory=list)
+    audit_warnings: list[AuditWarning] = field(default_factory=list)
 
 
 def snapshot_dates(engine: Engine) -> list[dt.date]:
@@ -276,6 +294,23 @@ def _rows(conn: Connection, name: str, as_of: dt.date) -> list[Mapping[str, Any]
     return [r._mapping for r in query_file(conn, f"report/coverage_{name}.sql", {"as_of": as_of})]
 
 
+def audit_warnings(conn: Connection, as_of: dt.date) -> list[AuditWarning]:
+    """The audit's warnings of the date; none on a warehouse built before the audit existed."""
+    if not sa.inspect(conn).has_table("audit_warning", schema="core"):
+        return []
+    return [
+        AuditWarning(
+            table=r["table_name"],
+            check=r["check_name"],
+            expectation=r["expectation"],
+            unexpected_count=r["unexpected_count"],
+            element_count=r["element_count"],
+            message=r["message"],
+        )
+        for r in _rows(conn, "audit_warnings", as_of)
+    ]
+
+
 def load_report_data(engine: Engine, as_of: dt.date, province_name: str) -> ReportData:
     """Read one date's report from the marts; :class:`SnapshotNotFoundError` if not built."""
     dates = snapshot_dates(engine)
@@ -290,6 +325,7 @@ def load_report_data(engine: Engine, as_of: dt.date, province_name: str) -> Repo
         file_rows = _rows(conn, "files", as_of)
         reason_rows = _rows(conn, "file_reasons", as_of)
         desa_rows = _rows(conn, "desa", as_of)
+        warnings = audit_warnings(conn, as_of)
     regencies = [_attainment(r["regency_code"], r["regency_name"], r) for r in regency_rows]
     names = {r.code: r.name for r in regencies}
     statuses, status_total = status_counts(status_rows, names, province_name)
@@ -315,6 +351,7 @@ def load_report_data(engine: Engine, as_of: dt.date, province_name: str) -> Repo
         flags=reason_counts(reason_rows, "flags_by_reason"),
         follow_up=follow_up,
         silent_regencies=silent,
+        audit_warnings=warnings,
     )
 
 

@@ -22,7 +22,7 @@ LABELS: dict[str, dict[str, str]] = {
         "subtitle": "Provinsi Sumatera Selatan, keadaan per {date}",
         "other_language": "Read in English",
         "index_link": "Semua tanggal laporan",
-        "data_docs_link": "Hasil pemeriksaan berkas (GX Data Docs)",
+        "data_docs_link": "Audit tabel yang diterbitkan (GX Data Docs)",
         "province": "Provinsi Sumatera Selatan",
         "none": "–",
         "total": "Jumlah",
@@ -58,6 +58,21 @@ LABELS: dict[str, dict[str, str]] = {
         "chart_rejections": "Baris ditolak menurut alasan",
         "no_rejections": "Tidak ada baris yang ditolak.",
         "no_flags": "Tidak ada catatan.",
+        "sec_audit": "Peringatan audit",
+        "sec_audit_note": (
+            "Pemeriksaan GX atas tabel yang diterbitkan untuk tanggal ini. Peringatan tidak "
+            "menahan penerbitan; pelanggaran berat menahannya (tanggal itu tidak "
+            "diterbitkan). Untuk mutu data, yang diperiksa adalah berkas."
+        ),
+        "no_audit_warnings": "Tidak ada peringatan audit.",
+        "col_table": "Tabel",
+        "col_check": "Pemeriksaan",
+        "col_unexpected_count": "Tidak lolos",
+        "col_element_count": "Diperiksa",
+        "audit_rejected_share_within_setting": (
+            "Berkas yang diterima pada tanggal ini dengan bagian baris ditolak di atas batas "
+            "(audit.max_rejected_share)"
+        ),
         "sec_follow_up": "Desa yang perlu ditindaklanjuti",
         "sec_follow_up_note": (
             "Desa yang belum mengirim, terlambat, punya baris ditolak, atau capaiannya di "
@@ -132,7 +147,7 @@ LABELS: dict[str, dict[str, str]] = {
         "subtitle": "Sumatera Selatan province, as of {date}",
         "other_language": "Baca dalam Bahasa Indonesia",
         "index_link": "All report dates",
-        "data_docs_link": "File checks (GX Data Docs)",
+        "data_docs_link": "Audit of the published tables (GX Data Docs)",
         "province": "Sumatera Selatan province",
         "none": "–",
         "total": "Total",
@@ -167,6 +182,21 @@ LABELS: dict[str, dict[str, str]] = {
         "chart_rejections": "Rejected rows by reason",
         "no_rejections": "No row was rejected.",
         "no_flags": "No flags.",
+        "sec_audit": "Audit warnings",
+        "sec_audit_note": (
+            "GX checks of the tables published for this date. A warning does not hold the "
+            "snapshot back; a critical failure does (the date is not published). For data "
+            "quality, the rows checked are files."
+        ),
+        "no_audit_warnings": "No audit warnings.",
+        "col_table": "Table",
+        "col_check": "Check",
+        "col_unexpected_count": "Failing",
+        "col_element_count": "Checked",
+        "audit_rejected_share_within_setting": (
+            "Files received on this date with a rejected share above the limit "
+            "(audit.max_rejected_share)"
+        ),
         "sec_follow_up": "Villages to follow up",
         "sec_follow_up_note": (
             "Desa that have not submitted, submitted late, have rejected rows, or are below "

@@ -334,6 +334,30 @@ def silent_table(data: ReportData, lang: str) -> Table:
     return table
 
 
+def audit_table(data: ReportData, lang: str) -> Table:
+    """The audit's warnings: which published table, which check, how many rows failed it."""
+    t = labels(lang)
+    table = _table(
+        "audit-warnings",
+        t["sec_audit"],
+        [("table", False), ("check", False), ("unexpected_count", True), ("element_count", True)],
+        lang,
+    )
+    table.rows = [
+        TableRow(
+            [
+                _text("table", w.table, w.table),
+                _text("check", t.get(f"audit_{w.check}") or w.message, w.check),
+                _num("unexpected_count", w.unexpected_count, lang),
+                _num("element_count", w.element_count, lang),
+            ],
+            {"data-table": w.table, "data-check": w.check},
+        )
+        for w in data.audit_warnings
+    ]
+    return table
+
+
 @cache
 def vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed as one inline script.
@@ -405,6 +429,7 @@ def render_page(data: ReportData, lang: str, data_docs_href: str | None = None) 
             "flags": reasons_table("flags-by-reason", t["table_flags"], data.flags, lang),
             "follow_up": follow_up_table(data, lang),
             "silent": silent_table(data, lang),
+            "audit": audit_table(data, lang),
         },
         "follow_up_count": t["follow_up_count"].format(n=format_number(len(data.follow_up), lang)),
         "chart_specs": script_json(charts),
