@@ -420,7 +420,7 @@ def test_per_person_core_tables_hold_only_the_date_built(scenario):
         {"d": D(2025, 5, 21)}
     ]
     kpjs = one(scenario, "SELECT COUNT(*) AS n, COUNT(DISTINCT kpj) AS k FROM core.member_latest")
-    assert kpjs == [{"n": 8, "k": 8}]  # the 9 KPJs received by 2025-05-20, less the June one
+    assert kpjs == [{"n": 8, "k": 8}]  # the KPJs with a row received by 2025-05-21
     kept = one(scenario, "SELECT DISTINCT snapshot_date AS d FROM mart.coverage_village")
     assert sorted(r["d"] for r in kept) == [D(2025, 5, 21), AS_OF]
 
@@ -471,7 +471,8 @@ def unstage_file(engine, name: str) -> None:
 
 def build_members(engine, as_of: dt.date, full: bool = False) -> dt.date | None:
     """Run the member models for ``as_of`` (``full``: forget the kept state first); returns
-    the plan taken: rows received after this date were merged, None = rebuilt."""
+    the plan taken: rows received after this date were merged (``as_of``: nothing to
+    merge), None: rebuilt."""
     params = snapshot_params(as_of, load_settings())
     with engine.begin() as conn:
         if full:
@@ -665,11 +666,14 @@ def test_member_state_incremental_snapshots_equal_rebuilt_ones(two_warehouses):
             export_file(e, "m2.csv", DAY[1], [export_row(KPJ_A, 1, "KELUAR", june, DAY[1])])
             export_file(e, "m3.csv", DAY[2], [export_row(KPJ_B, 2, "AKTIF", july, DAY[2])])
         incremental, rebuilt = engines
+        plans = []
         for as_of in (DAY[0], DAY[2], DAY[0], DAY[2]):
             build_snapshot(incremental, as_of, settings)
+            plans.append(one(incremental, "SELECT merge_after AS m FROM core.member_build")[0]["m"])
             with rebuilt.begin() as conn:
                 conn.execute(sa.text("DELETE FROM core.member_build"))
             build_snapshot(rebuilt, as_of, settings)
+        assert plans == [None, DAY[0], None, DAY[0]]  # merged going forward, rebuilt back
         history = "SELECT * FROM mart.coverage_village ORDER BY snapshot_date, village_code"
         assert one(incremental, history) == one(rebuilt, history)
         a = village(incremental, PALI_DESA_A, DAY[2])

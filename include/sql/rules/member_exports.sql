@@ -35,7 +35,7 @@ SELECT
         WHEN NOT coalesce(
             length(c.kpj) = getvariable('kpj_digits') AND regexp_full_match(c.kpj, '[0-9]+'), false
         ) THEN 'invalid_kpj'
-        WHEN c.village_code IS NOT NULL AND ref.code IS NULL THEN 'unknown_village'
+        WHEN c.village_code IS NOT NULL AND NOT c.village_known THEN 'unknown_village'
         WHEN c.paid_through__date IS NULL OR c.exported_on__date IS NULL THEN 'invalid_date'
         WHEN c.segment NOT IN ('PU', 'BPU', 'JAKON', 'PMI')
             OR c.status NOT IN ('AKTIF', 'NONAKTIF', 'KELUAR')
@@ -44,5 +44,4 @@ SELECT
     false AS nik_birth_date_mismatch,
     false AS nik_sex_mismatch,
     flag_outside_province(c.nik__int) AS nik_outside_province
-FROM (SELECT *, nik_number(nik) AS nik__int FROM clean) AS c
-LEFT JOIN ref_village AS ref ON ref.code = c.village_code;
+FROM known AS c;

@@ -26,11 +26,10 @@ SELECT
             THEN 'missing_required'
         WHEN c.nik__numeric_cell THEN 'nik_numeric_cell'
         WHEN NOT nik_valid(c.nik__int) THEN 'invalid_nik'
-        WHEN ref.code IS NULL THEN 'unknown_village'
+        WHEN NOT c.village_known THEN 'unknown_village'
         WHEN c.decile__num IS NULL OR c.decile__num NOT BETWEEN 1 AND 10 THEN 'invalid_value'
     END AS first_reason,
     flag_birth_date_mismatch(c.nik__int, c.birth_date__date) AS nik_birth_date_mismatch,
     false AS nik_sex_mismatch,
     flag_outside_province(c.nik__int) AS nik_outside_province
-FROM (SELECT *, nik_number(nik) AS nik__int FROM clean) AS c
-LEFT JOIN ref_village AS ref ON ref.code = c.village_code;
+FROM known AS c;

@@ -2,7 +2,9 @@
 -- Each source file holds two statements, run in order on the raw rows (``cells``, see
 -- macros/010_cells.sql):
 --   clean    one row per raw row, every column of the source cleaned (always first);
---   reasons  each row's first failing reason, in the contract's order, and its flags.
+--   reasons  each row's first failing reason, in the contract's order, and its flags,
+--            read from ``known`` (known.sql: the cleaned rows with what every source
+--            looks up: the NIK as a number, whether the village code is in the list).
 -- duplicate_in_file is decided for every source in judge.sql.
 
 CREATE OR REPLACE TEMP VIEW clean AS
@@ -32,7 +34,7 @@ SELECT
             THEN 'missing_required'
         WHEN c.nik__numeric_cell THEN 'nik_numeric_cell'
         WHEN NOT nik_valid(c.nik__int) THEN 'invalid_nik'
-        WHEN ref.code IS NULL THEN 'unknown_village'
+        WHEN NOT c.village_known THEN 'unknown_village'
         WHEN c.birth_date__date IS NULL
             OR c.submitted_on__date IS NULL
             OR c.birth_date__date > getvariable('received_date')
@@ -42,5 +44,4 @@ SELECT
     flag_birth_date_mismatch(c.nik__int, c.birth_date__date) AS nik_birth_date_mismatch,
     flag_sex_mismatch(c.nik__int, c.sex) AS nik_sex_mismatch,
     flag_outside_province(c.nik__int) AS nik_outside_province
-FROM (SELECT *, nik_number(nik) AS nik__int FROM clean) AS c
-LEFT JOIN ref_village AS ref ON ref.code = c.village_code;
+FROM known AS c;

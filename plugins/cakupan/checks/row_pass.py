@@ -121,7 +121,8 @@ class RowPass:
             self._set_cells(spec, cells, received, kpj_digits)
             if not continues_file:
                 self.db.execute("DELETE FROM seen_key")
-            for stmt in (*statements(f"{RULES_LAYER}/{spec.name}.sql"), *_judge_statements()):
+            clean, reasons = statements(f"{RULES_LAYER}/{spec.name}.sql")
+            for stmt in (clean, *_statements("known"), reasons, *_statements("judge")):
                 self.db.execute(stmt)
             self.db.execute(
                 "INSERT INTO seen_key SELECT key_number FROM verdict WHERE reason IS NULL"
@@ -140,7 +141,8 @@ class RowPass:
                 counts = self._counts()
             finally:
                 self.db.unregister("batch_files")
-                self.db.execute("DROP VIEW IF EXISTS reasons; DROP VIEW IF EXISTS clean")
+                self.db.execute("DROP VIEW IF EXISTS reasons; DROP VIEW IF EXISTS known")
+                self.db.execute("DROP VIEW IF EXISTS clean")
                 self.db.execute("DROP TABLE IF EXISTS keyed; DROP TABLE IF EXISTS verdict")
                 self.db.unregister("raw_cells")
         return Verdicts(loaded, rejected, counts)
@@ -272,8 +274,8 @@ def _rejected_sql(spec: SourceSpec) -> str:
     )
 
 
-def _judge_statements() -> tuple[str, ...]:
-    return statements(f"{RULES_LAYER}/judge.sql")
+def _statements(name: str) -> tuple[str, ...]:
+    return statements(f"{RULES_LAYER}/{name}.sql")
 
 
 _PASS: RowPass | None = None
