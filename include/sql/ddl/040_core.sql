@@ -74,18 +74,9 @@ CREATE TABLE IF NOT EXISTS core.member_basis (
 );
 
 -- Working tables of one build: the kept state set aside while member_latest is
--- refilled, and the ledger's files read at its start (its next basis).
-CREATE TABLE IF NOT EXISTS core.member_previous (
-    kpj VARCHAR NOT NULL,
-    nik VARCHAR NOT NULL,
-    segment VARCHAR NOT NULL,
-    status VARCHAR NOT NULL,
-    paid_through DATE NOT NULL,
-    village_code VARCHAR,
-    payer VARCHAR,
-    exported_on DATE NOT NULL,
-    received_date DATE NOT NULL
-);
+-- refilled (the same columns), and the ledger's files read at its start (its next basis).
+CREATE TABLE IF NOT EXISTS core.member_previous AS
+SELECT * FROM core.member_latest LIMIT 0;
 
 CREATE TABLE IF NOT EXISTS core.member_staged (
     sha256 VARCHAR NOT NULL,
