@@ -1,6 +1,6 @@
 -- Member state of each KPJ on :as_of (CONTRACT §4): its row with the latest exported_on,
--- then latest received date, among rows from files received <= :as_of (then the later
--- file name, row and SHA-256, only to break exact ties).
+-- then latest received date, among rows from files received <= :as_of (file and row only
+-- break exact ties).
 --
 -- Kept between snapshots (core.member_latest) and built INCREMENTALLY: the latest row of
 -- a KPJ among more rows is the latest of its kept row and the rows added, so a build
@@ -78,7 +78,7 @@ END;
 --    Kept rows carry only exported_on and received_date of the order: a staged row with
 --    the same two values is from a file received on the kept row's day, and such a day is
 --    read again whole (the kept row's own row with it), so a kept row ranks after the
---    staged rows it ties with and their file name, row and SHA-256 decide as in a rebuild.
+--    staged rows it ties with and their file name and row decide as in a rebuild.
 TRUNCATE core.member_previous;
 
 INSERT INTO core.member_previous
@@ -99,12 +99,12 @@ WITH candidates AS (
     SELECT
         k.kpj, k.nik, k.segment, k.status, k.paid_through, k.village_code, k.payer,
         k.exported_on, k.received_date, 0 AS staged, CAST(NULL AS VARCHAR) AS file_name,
-        CAST(NULL AS INTEGER) AS row_number, CAST(NULL AS VARCHAR) AS sha256
+        CAST(NULL AS INTEGER) AS row_number
     FROM core.member_previous AS k
     UNION ALL
     SELECT
         m.kpj, m.nik, m.segment, m.status, m.paid_through, m.village_code, m.payer,
-        m.exported_on, m.received_date, 1, m.file_name, m.row_number, m.sha256
+        m.exported_on, m.received_date, 1, m.file_name, m.row_number
     FROM staging.member_exports AS m
     WHERE m.received_date <= CAST(:as_of AS DATE)
       AND m.received_date > COALESCE(
@@ -117,8 +117,7 @@ ranked AS (
         ROW_NUMBER() OVER (
             PARTITION BY c.kpj COLLATE "C"
             ORDER BY c.exported_on DESC, c.received_date DESC, c.staged DESC,
-                     c.file_name COLLATE "C" DESC, c.row_number DESC,
-                     c.sha256 COLLATE "C" DESC
+                     c.file_name COLLATE "C" DESC, c.row_number DESC
         ) AS pick
     FROM candidates AS c
     WHERE (SELECT merge_after FROM core.member_build) IS DISTINCT FROM CAST(:as_of AS DATE)

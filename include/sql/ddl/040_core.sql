@@ -38,8 +38,8 @@ CREATE TABLE IF NOT EXISTS core.duplicate_proposal (
 -- The member state of each KPJ (CONTRACT §4), KEPT between snapshots and built
 -- incrementally (core/030_member_state.sql, docs/decisions.md): one row per KPJ, the
 -- latest of its rows received <= core.member_build.built_through, with the two columns
--- of their order that a later merge needs (core/030 says why file, row and SHA-256 are
--- not). payer is carried for the covering KPJ's payer (CONTRACT §5.1). Replaces
+-- of their order that a later merge needs (core/030 says why its file and row are not).
+-- payer is carried for the covering KPJ's payer (CONTRACT §5.1). Replaces
 -- core.member_state, rebuilt in every snapshot from every export ever staged.
 DROP TABLE IF EXISTS core.member_state;
 
