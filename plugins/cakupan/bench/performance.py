@@ -160,7 +160,7 @@ def render(measured: dict[str, Any]) -> str:
         shares = ", ".join(f"{s} {v:.0%}" for s, v in result.cold.validation_shares().items())
         lines += [
             "",
-            f"Validation (GX suite + Python rules) share of each load stage, day 1: {shares}.",
+            f"Row pass (`judge`: the SQL row rules) share of each load stage, day 1: {shares}.",
             f"Load phases summed over day 1, seconds: {_phases(result.cold.tasks, 'load')}.",
             "Slowest snapshot models, day 1 / day 2, seconds: "
             f"{_phases(result.cold.tasks, 'snapshot', 4)} / "
