@@ -117,9 +117,9 @@ def judge_parts(
 
     ``continues_file``: the one part is the next chunk of the file judged just before.
     """
-    with clock.phase("cells"):
+    with clock.phase("cells"):  # "permissive": a group may mix workbooks and CSVs
         cells = pa.concat_tables(
-            [cells_table(part, index) for index, part in parts], promote_options="default"
+            [cells_table(part, index) for index, part in parts], promote_options="permissive"
         )
     with clock.phase("judge"):
         return row_pass().judge(

@@ -14,13 +14,10 @@ from pathlib import Path
 VILLAGE = "1612052011"
 
 
-def plant_impossible_row() -> None:
-    """More workers covered than eligible in one village: no SQL model can produce it."""
+def corrupting(audit, village: str):
+    """``audit`` run after planting, inside the snapshot's transaction, a village covering
+    more workers than are eligible (and so enrolled): no SQL model can produce it."""
     import sqlalchemy as sa
-
-    from cakupan.marts import snapshot
-
-    real = snapshot.audit_snapshot
 
     def corrupted_then_audited(conn, as_of, settings):
         conn.execute(
@@ -28,11 +25,17 @@ def plant_impossible_row() -> None:
                 "UPDATE mart.coverage_village SET workers_covered = workers_eligible + 1 "
                 "WHERE snapshot_date = :d AND village_code = :v"
             ),
-            {"d": as_of, "v": VILLAGE},
+            {"d": as_of, "v": village},
         )
-        return real(conn, as_of, settings)
+        return audit(conn, as_of, settings)
 
-    snapshot.audit_snapshot = corrupted_then_audited
+    return corrupted_then_audited
+
+
+def plant_impossible_row() -> None:
+    from cakupan.marts import snapshot
+
+    snapshot.audit_snapshot = corrupting(snapshot.audit_snapshot, VILLAGE)
 
 
 def main(landing: str, warehouse: str, day: dt.date) -> dict:

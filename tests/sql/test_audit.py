@@ -8,13 +8,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from cakupan.checks import data_docs
 from cakupan.checks.audit import AuditFailed, audit_snapshot
 from cakupan.marts import snapshot as snapshot_module
 from cakupan.marts.snapshot import build_snapshot
 from cakupan.settings import AuditSettings, load_settings
+from tests.alerts.audit_probe import corrupting
 from tests.runs import rows, snapshot
 from tests.sql.test_snapshot_rules import PALI_DESA_A, member, nik, stage, submission
 
@@ -78,21 +78,7 @@ def warnings_of(engine, day: dt.date) -> list[dict]:
 
 
 def plant_impossible_row(monkeypatch) -> None:
-    """Before the audit, inside the snapshot's transaction: a village covering more workers
-    than are eligible (and so enrolled), which no SQL model can produce."""
-    real = audit_snapshot
-
-    def corrupted_then_audited(conn, as_of, settings):
-        conn.execute(
-            sa.text(
-                "UPDATE mart.coverage_village SET workers_covered = workers_eligible + 1 "
-                "WHERE snapshot_date = :d AND village_code = :v"
-            ),
-            {"d": as_of, "v": PALI_DESA_A},
-        )
-        return real(conn, as_of, settings)
-
-    monkeypatch.setattr(snapshot_module, "audit_snapshot", corrupted_then_audited)
+    monkeypatch.setattr(snapshot_module, "audit_snapshot", corrupting(audit_snapshot, PALI_DESA_A))
 
 
 def test_a_clean_snapshot_is_published_with_its_docs_and_no_warning(staged, data):

@@ -111,9 +111,9 @@ def _as_text(array: pa.Array | pa.ChunkedArray) -> pa.Array:
 
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    if not pa.types.is_string(array.type):
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         array = array.cast(pa.string())
-    return array
+    return array  # large_string (Arrow's CSV reader) goes to DuckDB as it is: no copy
 
 
 def _is_missing(value: Any) -> bool:
