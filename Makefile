@@ -21,14 +21,15 @@ browser:
 # The benchmark's dlt peer has a virtualenv of its own (never .venv), built once per pin set
 # under data/bench/venv; its test and make bench use it.
 dlt-env: $(STAMP)
-	$(BIN)/python -c "from cakupan.bench.dlt_runner import SHARED_ROOT, dlt_env; dlt_env(SHARED_ROOT)"
+	$(BIN)/python -c "from cakupan_dev.bench.dlt_runner import SHARED_ROOT, dlt_env; dlt_env(SHARED_ROOT)"
 
-# The venv is (re)built from the committed lock whenever the lock changes.
-$(STAMP): requirements.lock pyproject.toml
+# The venv is (re)built from the committed locks whenever one changes: the development lock
+# (the runtime's pins plus the tools), the runtime package and the development package.
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml devtools/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python --require-hashes requirements.lock
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python --require-hashes requirements-dev.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . -e devtools
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -41,7 +42,7 @@ test: $(STAMP)
 # Province-scale benchmark on DuckDB and PostgreSQL; rewrites the figures in
 # docs/performance.md. SCALE=0.1 runs a tenth of the size for a quick look.
 # Its dlt peer runs in a virtualenv of its own, built once under data/bench/venv from
-# plugins/cakupan/bench/dlt_peer/requirements.txt (needs PyPI the first time; never .venv).
+# devtools/cakupan_dev/bench/dlt_peer/requirements.txt (needs PyPI the first time; never .venv).
 # BENCH_ARGS passes more options, e.g. BENCH_ARGS=--no-dlt.
 SCALE ?= 1.0
 BENCH_ARGS ?=
@@ -57,9 +58,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Re-resolve the lock after editing requirements.in.
+# Re-resolve the locks after editing requirements.in or requirements-dev.in: the runtime's
+# (what the Docker image installs), then the development one at the runtime's versions.
 lock:
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile requirements-dev.in --python-version 3.11 --generate-hashes -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) data/demo .pytest_cache

@@ -16,8 +16,7 @@ import shutil
 
 import pytest
 
-from cakupan.cli import replay_day
-from cakupan.generate import generate_scenario
+from cakupan_dev.generate import generate_scenario
 from tests.e2e.oracle import Oracle, check_against_truth
 from tests.runs import cakupan_run, rows, snapshot
 
@@ -67,7 +66,7 @@ def test_scenario_day_by_day(engine_name, scenario, tmp_path, request):
     engine = create_warehouse_engine(url)
     first_day_snapshot = None
     for day in scenario.days:
-        replay_day(scenario.out, landing, day)
+        scenario.deliver(day, landing)
         cakupan_run(landing, day, url, data)
         check_against_truth(engine, oracle, day)
         check_data_quality(engine, oracle, day)

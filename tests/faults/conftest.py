@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cakupan.generate import generate_scenario
+from cakupan_dev.generate import generate_scenario
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 
 from cakupan import pipeline
-from cakupan.cli import replay_day
 from cakupan.ingest import AccountingError, FileResult
 
 
@@ -40,7 +39,7 @@ def test_reconcile_fails_loudly_when_staging_lost_a_row(
 ):
     day = small_scenario.days[0]
     landing = tmp_path / "landing"
-    replay_day(small_scenario.out, landing, day)
+    small_scenario.deliver(day, landing)
     monkeypatch.setenv("CAKUPAN_WAREHOUSE_URL", warehouse.url.render_as_string(False))
     monkeypatch.setenv("CAKUPAN_LANDING_DIR", str(landing))
     monkeypatch.setenv("CAKUPAN_DATA_DIR", str(tmp_path / "data"))

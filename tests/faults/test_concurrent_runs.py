@@ -11,7 +11,6 @@ import subprocess
 
 import pytest
 
-from cakupan.cli import replay_day
 from cakupan.warehouse.engine import create_warehouse_engine
 from tests.runs import all_marts, cakupan_run, run_args, run_env, snapshot
 
@@ -23,17 +22,17 @@ def test_backfill_and_todays_run_at_once(small_scenario, two_warehouses, tmp_pat
     day1, day2, day3 = small_scenario.days
     for url, name in ((alone_url, "alone"), (together_url, "together")):
         for day in (day1, day2):
-            replay_day(small_scenario.out, tmp_path / name, day)
+            small_scenario.deliver(day, tmp_path / name)
             cakupan_run(tmp_path / name, day, url, tmp_path / f"{name}_data")
     together = create_warehouse_engine(together_url)
     day1_before = snapshot(together, day1)
 
     # Alone: day 3 on its own.
-    replay_day(small_scenario.out, tmp_path / "alone", day3)
+    small_scenario.deliver(day3, tmp_path / "alone")
     cakupan_run(tmp_path / "alone", day3, alone_url, tmp_path / "alone_data")
 
     # Together: day 3 and a backfill of day 1 at the same time, each with its own Airflow.
-    replay_day(small_scenario.out, tmp_path / "together", day3)
+    small_scenario.deliver(day3, tmp_path / "together")
     procs = [
         subprocess.Popen(
             run_args(tmp_path / "together", day, together_url),

@@ -12,7 +12,6 @@ import re
 import pytest
 
 from cakupan.checks.audit import AUDITED_TABLES
-from cakupan.cli import replay_day
 from tests.faults.test_personal_data import personal_values
 from tests.runs import cakupan_run
 
@@ -24,7 +23,7 @@ def test_a_run_audits_its_snapshot_and_renders_docs_without_personal_data(
 ):
     landing, data = tmp_path / "landing", tmp_path / "data"
     day = small_scenario.days[0]
-    replay_day(small_scenario.out, landing, day)
+    small_scenario.deliver(day, landing)
     cakupan_run(landing, day, duckdb_url, data)
 
     monkeypatch.setenv("CAKUPAN_DATA_DIR", str(data))

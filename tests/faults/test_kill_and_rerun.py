@@ -14,7 +14,6 @@ import subprocess
 
 import pytest
 
-from cakupan.cli import replay_day
 from cakupan.warehouse.engine import create_warehouse_engine
 from tests.runs import all_marts, cakupan_run, run_args, run_env
 
@@ -62,9 +61,9 @@ def test_killed_runs_rerun_to_the_same_marts(small_scenario, two_warehouses, tmp
     ref_landing, chaos_landing = tmp_path / "ref_landing", tmp_path / "chaos_landing"
     kills = 0
     for day, kill_points in zip(small_scenario.days, KILL_POINTS, strict=False):
-        replay_day(small_scenario.out, ref_landing, day)
+        small_scenario.deliver(day, ref_landing)
         cakupan_run(ref_landing, day, reference_url, tmp_path / "ref_data")
-        replay_day(small_scenario.out, chaos_landing, day)
+        small_scenario.deliver(day, chaos_landing)
         for event, nth in kill_points:
             kills += run_and_kill(
                 chaos_landing, day, chaos_url, tmp_path / "chaos_data", event, nth

@@ -13,7 +13,6 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from cakupan.cli import replay_day
 from cakupan.landing import scan
 from cakupan.sources.errors import FileRejected
 from cakupan.sources.readers import read_table
@@ -47,7 +46,7 @@ def personal_values(scenario, landing) -> tuple[set[str], set[str]]:
 
 def test_no_personal_data_in_marts_logs_or_errors(small_scenario, warehouse_url, tmp_path):
     landing = tmp_path / "landing"
-    replay_day(small_scenario.out, landing, small_scenario.days[0])
+    small_scenario.deliver(small_scenario.days[0], landing)
     done = cakupan_run(
         landing, small_scenario.days[0], warehouse_url, tmp_path / "data", verbose=True
     )

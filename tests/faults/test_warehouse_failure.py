@@ -9,7 +9,6 @@ import pytest
 
 import cakupan.ingest as ingest
 import cakupan.warehouse.bulk as bulk
-from cakupan.cli import replay_day
 from cakupan.landing import scan
 from cakupan.settings import load_settings
 from tests.runs import cakupan_run, rows
@@ -38,7 +37,7 @@ def test_failure_mid_file_rolls_the_whole_file_back(
     warehouse, small_scenario, tmp_path, monkeypatch, stream_bytes, failing_call, landed_first
 ):
     day = small_scenario.days[0]
-    replay_day(small_scenario.out, tmp_path, day)
+    small_scenario.deliver(day, tmp_path)
     files = [f for f in scan(tmp_path, "village_submissions")][:3]
     real_insert = ingest.bulk_insert
     calls = {"n": 0}
@@ -82,7 +81,7 @@ def test_unreachable_warehouse_fails_retries_and_says_why(engine_name, small_sce
         broken = tmp_path / "broken.duckdb"
         broken.write_bytes(b"this is not a DuckDB file" * 100)
         url = f"duckdb:///{broken}"
-    replay_day(small_scenario.out, tmp_path / "landing", small_scenario.days[0])
+    small_scenario.deliver(small_scenario.days[0], tmp_path / "landing")
     done = cakupan_run(
         tmp_path / "landing",
         small_scenario.days[0],

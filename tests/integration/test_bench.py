@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from cakupan.bench.dlt_runner import SHARED_ROOT, dlt_env
 from cakupan.cli import main
+from cakupan_dev.bench.dlt_runner import SHARED_ROOT, dlt_env
 from tests.conftest import PG_ADMIN_URL
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("bench")]

@@ -13,8 +13,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from cakupan.cli import replay_day
-from cakupan.generate import generate_scenario
+from cakupan_dev.generate import generate_scenario
 from tests.conftest import pg_database
 from tests.e2e.oracle import Oracle, check_against_truth
 from tests.integration.stack import TEST_DOTENV, Api, Stack
@@ -131,7 +130,7 @@ def test_celery_stack_runs_the_daily_pipeline(stack, tmp_path_factory, webhook):
         tmp_path_factory.mktemp("stack-scenario"), regencies=("1612",), days=1, seed=3, scale=0.1
     )
     day = scenario.days[0]
-    assert replay_day(scenario.out, stack.home / "data" / "landing", day) > 0
+    assert scenario.deliver(day, stack.home / "data" / "landing")
     logical = f"{day.isoformat()}T05:00:00+07:00"
     for dag_id in INGEST:
         api.send(

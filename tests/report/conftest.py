@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cakupan.cli import replay_day
-from cakupan.generate import generate_scenario
+from cakupan_dev.generate import generate_scenario
 from tests.conftest import pg_database
 from tests.runs import cakupan_run
 
@@ -46,7 +45,7 @@ def report_scenario(tmp_path_factory):
 def _build(scenario, url: str, root: Path, engine_name: str) -> Marts:
     landing, data = root / "landing", root / "data"
     for day in scenario.days:
-        replay_day(scenario.out, landing, day)
+        scenario.deliver(day, landing)
         cakupan_run(landing, day, url, data)
     return Marts(engine_name, url, tuple(scenario.days), data)
 

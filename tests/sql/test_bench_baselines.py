@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from cakupan.bench.baselines import (
+from cakupan_dev.bench.baselines import (
     BARE_SCHEMA,
     PEER_SCHEMA,
     InputFile,

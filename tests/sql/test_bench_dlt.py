@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from cakupan.bench.baselines import InputFile
-from cakupan.bench.dlt_runner import DLT_SCHEMA, SHARED_ROOT, DltEnv, dlt_env, dlt_load
 from cakupan.warehouse.engine import create_warehouse_engine
 from cakupan.warehouse.schema import ensure_schema
+from cakupan_dev.bench.baselines import InputFile
+from cakupan_dev.bench.dlt_runner import DLT_SCHEMA, SHARED_ROOT, DltEnv, dlt_env, dlt_load
 
 REGISTER = [
     ["0012051203900001", "José Rahmat", "3"],

@@ -17,14 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from cakupan.cli import replay_day
-from cakupan.generate import generate_scenario
 from cakupan.ingest import ingest_files
 from cakupan.landing import scan
 from cakupan.settings import load_settings
 from cakupan.sources.specs import FLAGS, SOURCES
 from cakupan.warehouse.engine import create_warehouse_engine
 from cakupan.warehouse.schema import ensure_schema
+from cakupan_dev.generate import generate_scenario
 from tests.runs import rows
 
 TRUTH_FILES = {
@@ -94,7 +93,7 @@ def test_every_row_lands_as_the_truth_says(scenario, warehouse_url, tmp_path):
     try:
         ensure_schema(engine)
         for day in scenario.days:
-            replay_day(scenario.out, landing, day)
+            scenario.deliver(day, landing)
             for source in SOURCES:
                 ingest_files(engine, scan(landing, source), day, settings)
         loaded_files = _loaded_files(truth_dir)

@@ -14,8 +14,8 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
-from cakupan.bench.baselines import InputFile
-from cakupan.bench.dlt_peer.load import (
+from cakupan_dev.bench.baselines import InputFile
+from cakupan_dev.bench.dlt_peer.load import (
     LOADER_FILE_FORMAT,
     column_names,
     csv_options,
@@ -24,7 +24,7 @@ from cakupan.bench.dlt_peer.load import (
     read_workbooks,
     workbook_table,
 )
-from cakupan.bench.dlt_runner import built_env, destination, dlt_env, env_path, pins, plan
+from cakupan_dev.bench.dlt_runner import built_env, destination, dlt_env, env_path, pins, plan
 
 
 def _workbook(path: Path, rows: list[list]) -> Path:

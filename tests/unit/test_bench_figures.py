@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cakupan.bench.harness import EngineResult, Run
-from cakupan.bench.performance import BEGIN, END, render, summary, write_block
 from cakupan.timing import VALIDATION_PHASES
+from cakupan_dev.bench.harness import EngineResult, Run
+from cakupan_dev.bench.performance import BEGIN, END, render, summary, write_block
 
 
 def _judged(seconds: float) -> dict[str, float]:
@@ -179,7 +179,7 @@ def test_doc_block_without_dlt() -> None:
 
 
 def test_targets_differ_per_engine() -> None:
-    from cakupan.bench.performance import TARGETS
+    from cakupan_dev.bench.performance import TARGETS
 
     by_name = {t.name: t for t in TARGETS}
     head = {"cold_s": 100.0, "dlt_s": 105.0, "increment_s": 50.0}

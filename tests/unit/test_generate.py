@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from cakupan.generate import Scenario, generate_scenario
-from cakupan.generate.workdays import delivery_days
 from cakupan.sources.specs import FLAGS, REASONS
+from cakupan_dev.generate import Scenario, generate_scenario
+from cakupan_dev.generate.workdays import delivery_days
 
 # One worker generates the module's scenario once (make test runs xdist --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("generate")
@@ -112,7 +112,7 @@ def test_same_seed_gives_the_same_bytes_in_another_process(
     scenario: Scenario, tmp_path: Path
 ) -> None:
     code = (
-        "import sys; from pathlib import Path; from cakupan.generate import generate_scenario; "
+        "import sys; from pathlib import Path; from cakupan_dev.generate import generate_scenario; "
         f"generate_scenario(Path(sys.argv[1]), days=4, seed={SEED}, scale=0.2)"
     )
     env = {**os.environ, "PYTHONHASHSEED": "4242"}

@@ -14,7 +14,11 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from cakupan.checks.nik import nik_semantics_ok
-from cakupan.generate.bench import (
+from cakupan.ingest import examine
+from cakupan.landing import LandingFile
+from cakupan.settings import load_settings
+from cakupan.sources.specs import REASONS
+from cakupan_dev.generate.bench import (
     DAYS,
     GENERATOR,
     SOURCES,
@@ -22,11 +26,7 @@ from cakupan.generate.bench import (
     BenchSet,
     generate_bench,
 )
-from cakupan.generate.cells import clean_id
-from cakupan.ingest import examine
-from cakupan.landing import LandingFile
-from cakupan.settings import load_settings
-from cakupan.sources.specs import REASONS
+from cakupan_dev.generate.cells import clean_id
 
 SCALE = 0.002
 DAY1, DAY2 = DAYS

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from cakupan.generate.cells import (
+from cakupan_dev.generate.cells import (
     INVALID_NIK_VARIANTS,
     DefectTable,
     bad_nik,
@@ -23,9 +23,9 @@ from cakupan.generate.cells import (
     type_nik,
     village_text,
 )
-from cakupan.generate.model import Ctx, LandingFile, TruthRow, safe_name
-from cakupan.generate.people import Person, Weighted
-from cakupan.generate.writers import csv_bytes
+from cakupan_dev.generate.model import Ctx, LandingFile, TruthRow, safe_name
+from cakupan_dev.generate.people import Person, Weighted
+from cakupan_dev.generate.writers import csv_bytes
 
 SOURCE = "poverty_lists"
 COLUMNS = ("nik", "family_number", "name", "birth_date", "village_code", "decile")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cakupan.bench.harness import EngineResult
+    from cakupan_dev.bench.harness import EngineResult
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 MEMORY_FLAT = 1.15  # peak RSS at 4x the poverty rows within 15 % of 1x counts as flat

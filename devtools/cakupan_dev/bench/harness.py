@@ -1,13 +1,13 @@
 """The province-scale benchmark: ``cakupan bench`` / ``make bench`` (docs/performance.md).
 
 For each engine it runs the real job, ``cakupan run``, as a child process on a generated
-landing set (:mod:`cakupan.generate.bench`): day 1 cold, then day 2's increment. Each run's
+landing set (:mod:`cakupan_dev.generate.bench`): day 1 cold, then day 2's increment. Each run's
 wall time and peak RSS (its own ``VmHWM``, polled) come from the operating system, the
 stages' times from the tasks themselves (``CAKUPAN_METRICS_FILE``, see
 :mod:`cakupan.timing`). The ledger is then compared with what the generator injected, so a
 fast run that lost rows fails.
-The same files then go through the two baselines (:mod:`cakupan.bench.baselines`) and
-the dlt peer (:mod:`cakupan.bench.dlt_runner`, dlt in a virtualenv of its own); an empty
+The same files then go through the two baselines (:mod:`cakupan_dev.bench.baselines`) and
+the dlt peer (:mod:`cakupan_dev.bench.dlt_runner`, dlt in a virtualenv of its own); an empty
 ``cakupan run`` gives the job's fixed cost; and the poverty register is run again at 2x and
 4x its rows to show memory stays flat.
 
@@ -33,11 +33,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cakupan.bench.baselines import InputFile, bare_load, peer_load
-from cakupan.bench.dlt_runner import DltEnv, dlt_env, dlt_load
-from cakupan.generate.bench import SOURCES, BenchSet, generate_bench
 from cakupan.logs import get_logger
 from cakupan.timing import METRICS_FILE_ENV, VALIDATION_PHASES
+from cakupan_dev.bench.baselines import InputFile, bare_load, peer_load
+from cakupan_dev.bench.dlt_runner import DltEnv, dlt_env, dlt_load
+from cakupan_dev.generate.bench import SOURCES, BenchSet, generate_bench
 
 log = get_logger(__name__)
 

@@ -44,12 +44,12 @@ from datetime import date
 from operator import itemgetter
 from pathlib import Path
 
-from cakupan.generate import members, poverty, submissions
-from cakupan.generate.model import Ctx, TruthRow
-from cakupan.generate.people import PeopleFactory
-from cakupan.generate.region import load_region
-from cakupan.generate.workdays import delivery_days
 from cakupan.logs import get_logger
+from cakupan_dev.generate import members, poverty, submissions
+from cakupan_dev.generate.model import Ctx, TruthRow
+from cakupan_dev.generate.people import PeopleFactory
+from cakupan_dev.generate.region import load_region
+from cakupan_dev.generate.workdays import delivery_days
 
 log = get_logger(__name__)
 
@@ -90,7 +90,7 @@ class Scenario:
             if src.is_file():
                 dst = landing / src.relative_to(src_root)
                 dst.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, dst)
+                shutil.copy2(src, dst)  # keeps the mtime: a delivered file has settled
                 copied.append(dst)
         return copied
 

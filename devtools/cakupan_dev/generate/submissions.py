@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from cakupan.generate.cells import (
+from cakupan_dev.generate.cells import (
     EXCEL_DATE_FORMATS,
     INVALID_NIK_VARIANTS,
     TEXT_DATE_STYLES,
@@ -27,7 +27,7 @@ from cakupan.generate.cells import (
     type_nik,
     village_text,
 )
-from cakupan.generate.model import (
+from cakupan_dev.generate.model import (
     LOADED,
     REJECTED_FILE,
     SKIPPED,
@@ -36,9 +36,9 @@ from cakupan.generate.model import (
     TruthRow,
     safe_name,
 )
-from cakupan.generate.people import Person, age_on, years_before
-from cakupan.generate.region import Village
-from cakupan.generate.writers import XCell, csv_bytes, xlsx_bytes
+from cakupan_dev.generate.people import Person, age_on, years_before
+from cakupan_dev.generate.region import Village
+from cakupan_dev.generate.writers import XCell, csv_bytes, xlsx_bytes
 
 SOURCE = "village_submissions"
 

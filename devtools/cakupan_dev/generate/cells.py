@@ -10,7 +10,7 @@ import random
 from datetime import date
 from functools import lru_cache
 
-from cakupan.generate.writers import XCell
+from cakupan_dev.generate.writers import XCell
 
 BULAN = (
     "",

@@ -52,7 +52,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cakupan.generate.cells import (
+from cakupan.logs import get_logger
+from cakupan.settings import load_settings
+from cakupan.sources.specs import REASONS, SEGMENTS, STATUSES
+from cakupan_dev.generate.cells import (
     BULAN,
     EXCEL_DATE_FORMATS,
     INVALID_NIK_VARIANTS,
@@ -60,9 +63,9 @@ from cakupan.generate.cells import (
     header_label,
     type_nik,
 )
-from cakupan.generate.members import HEADER as MEMBER_HEADER
-from cakupan.generate.model import safe_name
-from cakupan.generate.people import (
+from cakupan_dev.generate.members import HEADER as MEMBER_HEADER
+from cakupan_dev.generate.model import safe_name
+from cakupan_dev.generate.people import (
     ACCENTED_FEMALE,
     ACCENTED_MALE,
     FEMALE_FAMILY,
@@ -77,15 +80,12 @@ from cakupan.generate.people import (
     STREET_WORDS,
     Weighted,
 )
-from cakupan.generate.region import load_region
-from cakupan.generate.submissions import HEADERS as SUBMISSION_HEADERS
-from cakupan.logs import get_logger
-from cakupan.settings import load_settings
-from cakupan.sources.specs import REASONS, SEGMENTS, STATUSES
+from cakupan_dev.generate.region import load_region
+from cakupan_dev.generate.submissions import HEADERS as SUBMISSION_HEADERS
 
 log = get_logger(__name__)
 
-GENERATOR = "cakupan.generate.bench"
+GENERATOR = "cakupan_dev.generate.bench"
 VERSION = "1"
 DAYS = (date(2025, 7, 1), date(2025, 7, 2))
 SUBMISSIONS, POVERTY, MEMBERS = "village_submissions", "poverty_lists", "member_exports"

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 from typing import Generic, TypeVar
 
-from cakupan.generate.region import Region
+from cakupan_dev.generate.region import Region
 
 T = TypeVar("T")
 

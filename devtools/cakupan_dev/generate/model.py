@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from cakupan.generate.people import PeopleFactory
-from cakupan.generate.region import Region
+from cakupan_dev.generate.people import PeopleFactory
+from cakupan_dev.generate.region import Region
 
 LOADED = "loaded"
 SKIPPED = "skipped_duplicate"

@@ -22,9 +22,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cakupan.bench.baselines import InputFile, drop_scratch, scratch_rows
 from cakupan.logs import get_logger
 from cakupan.paths import PROJECT_ROOT
+from cakupan_dev.bench.baselines import InputFile, drop_scratch, scratch_rows
 
 log = get_logger(__name__)
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from cakupan.generate.cells import clean_id, fmt_date, nik_flags, nik_is_valid, type_nik
-from cakupan.generate.model import Ctx, LandingFile, TruthRow
-from cakupan.generate.people import Person, Weighted, age_on
-from cakupan.generate.submissions import Proposal
-from cakupan.generate.writers import csv_bytes
+from cakupan_dev.generate.cells import clean_id, fmt_date, nik_flags, nik_is_valid, type_nik
+from cakupan_dev.generate.model import Ctx, LandingFile, TruthRow
+from cakupan_dev.generate.people import Person, Weighted, age_on
+from cakupan_dev.generate.submissions import Proposal
+from cakupan_dev.generate.writers import csv_bytes
 
 SOURCE = "member_exports"
 HEADER = (

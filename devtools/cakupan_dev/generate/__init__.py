@@ -6,6 +6,6 @@ every file and row, per CONTRACT §2-§3) and ``out/manifest.json``. The same se
 same bytes, so tests can regenerate instead of storing fixtures.
 """
 
-from cakupan.generate.scenario import Scenario, generate_scenario
+from cakupan_dev.generate.scenario import Scenario, generate_scenario
 
 __all__ = ["Scenario", "generate_scenario"]
