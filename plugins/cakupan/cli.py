@@ -64,7 +64,7 @@ def _on_warehouse(
     message: a missing DuckDB file, ``user_errors``; an unreadable warehouse is exit 1."""
     import sqlalchemy as sa
 
-    from cakupan.warehouse.engine import create_warehouse_engine
+    from cakupan.warehouse.engine import create_warehouse_engine, describe
 
     url = sa.engine.make_url(warehouse or warehouse_url())
     if url.get_backend_name() == "duckdb" and not Path(url.database or "").is_file():
@@ -78,7 +78,7 @@ def _on_warehouse(
         return 2
     except sa.exc.DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0]
-        say(f"cannot read the warehouse {url.render_as_string(hide_password=True)}: {reason}")
+        say(f"cannot read the warehouse {describe(url)}: {reason}")
         return 1
     finally:
         engine.dispose()

@@ -33,7 +33,7 @@ import pyarrow as pa
 from sqlalchemy.engine import Connection, Engine
 
 from cakupan.checks.row_pass import Verdicts, row_pass
-from cakupan.landing import LandingFile, sha256_of
+from cakupan.landing import LandingFile, Ledger, sha256_of
 from cakupan.logs import get_logger
 from cakupan.settings import Settings
 from cakupan.sources.errors import FileRejected
@@ -43,7 +43,6 @@ from cakupan.sources.specs import SOURCES, SourceSpec
 from cakupan.timing import Clock
 from cakupan.warehouse.bulk import BackgroundInserts, bulk_insert
 from cakupan.warehouse.engine import lock_exclusive
-from cakupan.warehouse.sqlfiles import query_file
 
 log = get_logger(__name__)
 
@@ -181,14 +180,6 @@ def examine(files: list[LandingFile], received: dt.date, settings: Settings) -> 
 # --------------------------------------------------------------------------- the ledger
 
 
-def _ledger(conn: Connection, source: str) -> dict[str, list[str]]:
-    """sha256 -> names of the source's files recorded with that content, earliest first."""
-    names: dict[str, list[str]] = {}
-    for row in query_file(conn, "staging/ledger_files.sql", {"source": source}):
-        names.setdefault(row.sha256, []).append(row.file_name)
-    return names
-
-
 def _duplicate_of(result: FileResult, earlier: str) -> FileResult:
     """The ledger entry of a file whose content was already recorded as ``earlier``."""
     return FileResult(
@@ -252,19 +243,19 @@ def _still_new(conn: Connection, candidates: list[FileResult]) -> tuple[list[Fil
     if not candidates:
         return [], set()
     lock_exclusive(conn, f"ingest:{candidates[0].source}")
-    ledger = _ledger(conn, candidates[0].source)
+    ledger = Ledger.read(conn, candidates[0].source)
     keep: list[FileResult] = []
     with_rows: set[int] = set()
     for i, result in enumerate(candidates):
-        earlier = ledger.get(result.sha256, [])
-        if result.file_name in earlier:
+        if ledger.recorded(result.file_name, result.sha256):
             continue
+        earlier = ledger.first_with(result.sha256)
         if earlier and result.status != "skipped_duplicate":
-            result = _duplicate_of(result, earlier[0])
+            result = _duplicate_of(result, earlier)
         elif result.status == "loaded":
             with_rows.add(i)
         keep.append(result)
-        ledger.setdefault(result.sha256, []).append(result.file_name)
+        ledger.note(result.file_name, result.sha256)
     return keep, with_rows
 
 
@@ -458,18 +449,16 @@ def ingest_files(
     with clock.phase("rules_setup"):  # the row pass's DuckDB and macros: once per process
         row_pass()
     with engine.connect() as conn:
-        ledger = _ledger(conn, spec.name)
+        ledger = Ledger.read(conn, spec.name)
         conn.rollback()
         fresh: list[LandingFile] = []
         skipped: list[FileResult] = []
-        for lf in files:
-            earlier = ledger.get(lf.sha256, [])
-            if lf.name in earlier:
-                continue
+        for lf in ledger.unrecorded(files):
+            earlier = ledger.first_with(lf.sha256)
             if earlier:
-                skipped.append(_duplicate_of(FileResult.for_file(lf, received_date), earlier[0]))
+                skipped.append(_duplicate_of(FileResult.for_file(lf, received_date), earlier))
                 continue
-            ledger[lf.sha256] = [lf.name]
+            ledger.note(lf.name, lf.sha256)
             fresh.append(lf)
         work = _Ingest(conn, spec, received_date, settings, run_id, clock, chunk_rows)
         for lf in fresh:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Connection
@@ -77,19 +77,40 @@ def scan(landing_dir: Path, source: str) -> list[LandingFile]:
     return files
 
 
-def known_files(conn: Connection, source: str) -> set[tuple[str, str]]:
-    """(file_name, sha256) pairs already in the ledger for ``source``."""
-    rows = query_file(conn, "staging/ledger_files.sql", {"source": source})
-    return {(r.file_name, r.sha256) for r in rows}
+@dataclass
+class Ledger:
+    """What the ledger has recorded of one source: the one place that says whether a file
+    is new (CONTRACT §2: a file is its name and its SHA-256).
 
+    Discovery asks it which files to take; ingest asks it again under the source's lock,
+    where a file another worker recorded meanwhile is passed over and a content recorded
+    under another name makes the file a duplicate of that first name.
+    """
 
-def new_files(conn: Connection, files: list[LandingFile]) -> list[LandingFile]:
-    """The files whose (name, content) pair the ledger has not seen."""
-    known: dict[str, set[tuple[str, str]]] = {}
-    fresh = []
-    for f in files:
-        if f.source not in known:
-            known[f.source] = known_files(conn, f.source)
-        if (f.name, f.sha256) not in known[f.source]:
-            fresh.append(f)
-    return fresh
+    source: str
+    names: dict[str, list[str]] = field(default_factory=dict)  # sha256 -> names, earliest first
+
+    @classmethod
+    def read(cls, conn: Connection, source: str) -> Ledger:
+        ledger = cls(source)
+        for row in query_file(conn, "staging/ledger_files.sql", {"source": source}):
+            ledger.note(row.file_name, row.sha256)
+        return ledger
+
+    def recorded(self, name: str, sha256: str) -> bool:
+        """This name with this content is in the ledger: the file is not read again."""
+        return name in self.names.get(sha256, ())
+
+    def first_with(self, sha256: str) -> str | None:
+        """The first name recorded with this content, if any (a new name for it is a
+        duplicate of that one)."""
+        names = self.names.get(sha256)
+        return names[0] if names else None
+
+    def note(self, name: str, sha256: str) -> None:
+        """Count a file as recorded (by this run, before its transaction commits)."""
+        self.names.setdefault(sha256, []).append(name)
+
+    def unrecorded(self, files: list[LandingFile]) -> list[LandingFile]:
+        """The files whose (name, content) pair the ledger has not seen."""
+        return [f for f in files if not self.recorded(f.name, f.sha256)]

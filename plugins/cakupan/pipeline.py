@@ -6,18 +6,16 @@ Tasks pass only small values between them: manifest paths and counts, never data
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from cakupan.batches import Batch, plan
 from cakupan.ingest import ingest_files
-from cakupan.landing import LandingFile, new_files, scan
+from cakupan.landing import Ledger, scan
 from cakupan.logs import get_logger
 from cakupan.marts.snapshot import build_snapshot
 from cakupan.paths import landing_dir, work_dir
@@ -28,11 +26,6 @@ from cakupan.warehouse.schema import ensure_schema
 from cakupan.warehouse.sqlfiles import query_file, run_file
 
 log = get_logger(__name__)
-
-# Files per mapped load task: enough for GX's per-call cost to vanish, few enough that
-# Celery workers share the work. A big file (a register, an export) gets a task of its own.
-BATCH_FILES = 500
-BATCH_BYTES = 64 << 20
 
 
 @contextmanager
@@ -61,7 +54,7 @@ def discover(source: str, received_date: dt.date, run_id: str) -> list[str]:
     with _warehouse() as engine:
         ensure_schema(engine)
         with engine.connect() as conn:
-            fresh = new_files(conn, scan(landing_dir(), source))
+            fresh = Ledger.read(conn, source).unrecorded(scan(landing_dir(), source))
             latest = query_file(conn, "staging/ledger_latest_received.sql")[0].latest
     if fresh and latest is not None and received_date < latest:
         # A backfill must reproduce its date: new files wait for a run dated >= latest.
@@ -73,84 +66,35 @@ def discover(source: str, received_date: dt.date, run_id: str) -> list[str]:
             new_files=len(fresh),
         )
         fresh = []
-    by_content: dict[str, list[LandingFile]] = defaultdict(list)
-    for f in fresh:
-        by_content[f.sha256].append(f)
-    groups = sorted(by_content.values(), key=lambda g: g[0].name)
-    batches: list[list[LandingFile]] = [[]]
-    size = 0
-    for group in groups:
-        group_size = sum(f.path.stat().st_size for f in group)
-        if batches[-1] and (len(batches[-1]) >= BATCH_FILES or size + group_size > BATCH_BYTES):
-            batches.append([])
-            size = 0
-        batches[-1].extend(group)
-        size += group_size
+    batches = plan([(f, f.path.stat().st_size) for f in fresh])
     folder = work_dir() / "ingest" / source / _safe(run_id)
     folder.mkdir(parents=True, exist_ok=True)
     manifests = []
-    for i, batch in enumerate(b for b in batches if b):
+    for i, files in enumerate(batches):
         path = folder / f"batch-{i:04d}.json"
-        path.write_text(
-            json.dumps(
-                {
-                    "source": source,
-                    "received_date": received_date.isoformat(),
-                    "run_id": run_id,
-                    "landing_dir": str(landing_dir()),
-                    "files": [
-                        {
-                            "name": f.name,
-                            "sha256": f.sha256,
-                            "path": f.path.relative_to(landing_dir() / source).as_posix(),
-                        }
-                        for f in batch
-                    ],
-                },
-                indent=1,
-            ),
-            encoding="utf-8",
-        )
+        Batch.of(source, received_date, run_id, landing_dir(), files).write(path)
         manifests.append(str(path))
     log.info("files_discovered", source=source, new_files=len(fresh), batches=len(manifests))
     record_task("discover", clock, source=source, new_files=len(fresh), batches=len(manifests))
     return manifests
 
 
-def _manifest_files(manifest: dict[str, Any]) -> list[LandingFile]:
-    """The manifest's files, each proven to lie inside the source's landing folder."""
-    root = (Path(manifest["landing_dir"]) / manifest["source"]).resolve()
-    files = []
-    for f in manifest["files"]:
-        path = root / f["path"]
-        if not path.resolve().is_relative_to(root):
-            raise ValueError(f"manifest names a file outside the landing folder: {f['name']}")
-        files.append(LandingFile(manifest["source"], f["name"], f["sha256"], path))
-    return files
-
-
 def load_batch(manifest_path: str) -> dict[str, int]:
     """Ingest every file of one manifest, each file atomically."""
-    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
-    received = dt.date.fromisoformat(manifest["received_date"])
+    batch = Batch.read(manifest_path)
     settings = load_settings()
     counts: Counter[str] = Counter()
     clock = Clock()
     with _warehouse() as engine:
         results = ingest_files(
-            engine,
-            _manifest_files(manifest),
-            received,
-            settings,
-            manifest["run_id"],
-            clock=clock,
+            engine, batch.landing_files(), batch.received_date, settings, batch.run_id, clock=clock
         )
     for result in results:
         counts[result.status] += 1
         counts["rows_read"] += result.rows_read
         counts["rows_loaded"] += result.rows_loaded
         counts["rows_rejected"] += result.rows_rejected
-    record_task("load", clock, source=manifest["source"], files=len(results), **counts)
+    record_task("load", clock, source=batch.source, files=len(results), **counts)
     return dict(counts)
 
 
@@ -169,17 +113,16 @@ def reconcile(manifest_paths: list[str]) -> dict[str, int]:
     clock = Clock()
     problems: list[str] = []
     totals: Counter[str] = Counter()
-    wanted: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    wanted: dict[tuple[str, dt.date], list[tuple[str, str]]] = defaultdict(list)
     for path in manifest_paths:
-        manifest = json.loads(Path(path).read_text(encoding="utf-8"))
-        key = (manifest["source"], manifest["received_date"])
-        wanted[key].extend((f["name"], f["sha256"]) for f in manifest["files"])
+        batch = Batch.read(path)
+        wanted[(batch.source, batch.received_date)].extend((f.name, f.sha256) for f in batch.files)
     with _warehouse() as engine, engine.connect() as conn:
         with clock.phase("analyze"):
             run_file(conn, "staging/analyze.sql")
             conn.commit()
         for (source, received), files in wanted.items():
-            params = {"source": source, "received_date": dt.date.fromisoformat(received)}
+            params = {"source": source, "received_date": received}
             rows = {
                 (r.file_name, r.sha256): r
                 for r in query_file(conn, "staging/file_accounting.sql", params)

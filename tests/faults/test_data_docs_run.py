@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from cakupan.checks.audit import AUDITED_TABLES
+from cakupan.checks.suites import AUDITED_TABLES
 from tests.faults.test_personal_data import personal_values
 from tests.runs import cakupan_run
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cakupan.ingest import ingest_files
-from cakupan.landing import new_files, scan
+from cakupan.landing import Ledger, scan
 from cakupan.settings import load_settings
 from tests.runs import rows
 
@@ -28,7 +28,9 @@ def test_file_changed_after_discovery_waits_for_the_next_run(warehouse, tmp_path
     assert rows(warehouse, "SELECT * FROM staging.file_ledger") == []
 
     with warehouse.connect() as conn:
-        fresh = new_files(conn, scan(tmp_path, "village_submissions"))
+        fresh = Ledger.read(conn, "village_submissions").unrecorded(
+            scan(tmp_path, "village_submissions")
+        )
     results = ingest_files(warehouse, fresh, DAY, load_settings())
     assert sorted((r.file_name, r.rows_loaded) for r in results) == [
         ("baru.csv", 1),
@@ -44,7 +46,9 @@ def test_overwritten_file_is_a_new_file(warehouse, tmp_path):
     ingest_files(warehouse, scan(tmp_path, "village_submissions"), DAY, load_settings())
     path.write_text(HEADER + ROW + ROW2, encoding="utf-8")
     with warehouse.connect() as conn:
-        fresh = new_files(conn, scan(tmp_path, "village_submissions"))
+        fresh = Ledger.read(conn, "village_submissions").unrecorded(
+            scan(tmp_path, "village_submissions")
+        )
     [result] = ingest_files(warehouse, fresh, DAY + dt.timedelta(days=1), load_settings())
     assert (result.status, result.rows_loaded) == ("loaded", 2)
     ledger = rows(

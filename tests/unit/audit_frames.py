@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cakupan.checks.audit import AUDITED_TABLES, with_helpers
+from cakupan.checks.audit import with_helpers
+from cakupan.checks.suites import AUDITED_TABLES
 
 AS_OF = dt.date(2025, 6, 2)
 NAN = np.nan

@@ -54,7 +54,8 @@ def data(tmp_path, monkeypatch) -> Path:
 
 def test_the_raw_result_holds_the_values_the_sanitised_copy_drops():
     """GX's COMPLETE result really lists failing cells (the file name); the copy does not."""
-    from cakupan.checks.audit import _batch_definition, load_suite
+    from cakupan.checks.audit import _batch_definition
+    from cakupan.checks.suites import load_suite
 
     frame = failing_frames()["data_quality"]
     raw = (

@@ -72,3 +72,27 @@ def test_checked_call_takes_the_rules_as_called():
 
 def test_checked_identifier_accepts_our_tables():
     assert checked_identifier("staging.village_submissions") == "staging.village_submissions"
+
+
+def test_a_fragment_is_written_once_and_rendered_where_called():
+    """The percentage formula lives in fragments/percentage.sql only; models call it."""
+    from cakupan.warehouse.sqlfiles import statements
+
+    sql_dir = PROJECT_ROOT / "include" / "sql"
+    writing = [
+        p.relative_to(sql_dir).as_posix()
+        for p in sql_dir.rglob("*.sql")
+        if "20000.0" in p.read_text(encoding="utf-8")
+    ]
+    assert writing == ["fragments/percentage.sql"]
+    rendered = " ".join(statements("core/080_unit_snapshot.sql"))
+    assert "{{" not in rendered
+    assert rendered.count("FLOOR((20000.0 *") == 5
+
+
+def test_a_fragment_called_with_the_wrong_arguments_is_refused():
+    from cakupan.warehouse.sqlfiles import _render
+
+    assert "NULLIF(b, 0)" in _render("percentage", "a, b")
+    with pytest.raises(ValueError, match="takes 2 arguments"):
+        _render("percentage", "a")

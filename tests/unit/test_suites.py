@@ -9,7 +9,6 @@ import re
 import pytest
 
 from cakupan.checks.audit import (
-    AUDITED_TABLES,
     CRITICAL,
     HELPER_COLUMNS,
     WARNING,
@@ -17,11 +16,9 @@ from cakupan.checks.audit import (
     AuditResult,
     audit_frames,
     findings_of,
-    load_suite,
-    read_suite_json,
-    suite_name,
     validate,
 )
+from cakupan.checks.suites import AUDITED_TABLES, load_suite, read_suite_json, suite_name
 from cakupan.paths import EXPECTATIONS_DIR, SQL_DIR
 from cakupan.report.labels import LABELS
 from tests.unit import audit_frames as af

@@ -4,8 +4,7 @@
 -- The province's members_covered counts every covered NIK, attributed to a village or not.
 --
 -- Percentages are 0-100 with 2 decimals, half rounded up, NULL when the denominator is 0
--- or unknown. They are computed as FLOOR((20000 * a + b) / (2 * b)) / 100 so that DuckDB
--- (which divides in binary floating point) and PostgreSQL (decimal) give identical values.
+-- or unknown: fragments/percentage.sql, the one place the formula is written.
 DELETE FROM core.unit_snapshot WHERE snapshot_date = CAST(:as_of AS DATE);
 
 INSERT INTO core.unit_snapshot
@@ -89,22 +88,17 @@ SELECT
     workers_in_arrears,
     rows_rejected,
     target_workers,
-    CAST(FLOOR((20000.0 * workers_covered + NULLIF(target_workers, 0))
-               / (2.0 * NULLIF(target_workers, 0))) / 100 AS DECIMAL(9, 2)),
-    CAST(FLOOR((20000.0 * workers_covered + NULLIF(workers_eligible, 0))
-               / (2.0 * NULLIF(workers_eligible, 0))) / 100 AS DECIMAL(9, 2)),
+    {{ percentage(workers_covered, target_workers) }},
+    {{ percentage(workers_covered, workers_eligible) }},
     poor_listed,
     poor_covered,
     villages_expected,
     villages_submitted,
     villages_on_time,
-    CAST(FLOOR((20000.0 * villages_submitted + NULLIF(villages_expected, 0))
-               / (2.0 * NULLIF(villages_expected, 0))) / 100 AS DECIMAL(9, 2)),
-    CAST(FLOOR((20000.0 * villages_on_time + NULLIF(villages_with_deadline, 0))
-               / (2.0 * NULLIF(villages_with_deadline, 0))) / 100 AS DECIMAL(9, 2)),
+    {{ percentage(villages_submitted, villages_expected) }},
+    {{ percentage(villages_on_time, villages_with_deadline) }},
     members_covered,
     workforce_estimate,
-    CAST(FLOOR((20000.0 * members_covered + NULLIF(workforce_estimate, 0))
-               / (2.0 * NULLIF(workforce_estimate, 0))) / 100 AS DECIMAL(9, 2)),
+    {{ percentage(members_covered, workforce_estimate) }},
     workforce_target_pct
 FROM unit;

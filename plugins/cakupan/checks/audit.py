@@ -22,8 +22,6 @@ GX is imported only when an audit runs, never at DAG parse time.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -32,13 +30,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cakupan.checks.data_docs import raised_exception, sanitize_result
-from cakupan.logs import get_logger, quiet_noisy_libraries
-from cakupan.paths import EXPECTATIONS_DIR
+from cakupan.checks.suites import AUDITED_TABLES, gx_context, load_suite
+from cakupan.logs import get_logger
 from cakupan.settings import Settings
 from cakupan.warehouse.sqlfiles import query_file, run_file, statements
 
 if TYPE_CHECKING:
-    import great_expectations as gx
     import pandas as pd
     from great_expectations.core.expectation_validation_result import (
         ExpectationSuiteValidationResult,
@@ -46,70 +43,14 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
-# Published tables the audit validates -> the ref table whose row count each must match
-# (None: no reference-list count; the province has one row, data_quality one per file).
-AUDITED_TABLES: dict[str, str | None] = {
-    "coverage_village": "village",
-    "coverage_district": "district",
-    "coverage_regency": "regency",
-    "coverage_province": None,
-    "data_quality": None,
-}
 CRITICAL, WARNING = "critical", "warning"
 # GX is told to count failing rows, never to list them: the results hold no cell value.
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 0}
 
 
-class SuiteError(RuntimeError):
-    """A suite that cannot be used as written: a bug to fix, never a data problem."""
-
-
-def suite_name(table: str) -> str:
-    """``coverage_village`` -> ``mart_coverage_village`` (also its file name)."""
-    return f"mart_{table}"
-
-
-def suite_path(table: str) -> os.PathLike[str]:
-    return EXPECTATIONS_DIR / f"{suite_name(table)}.json"
-
-
-def read_suite_json(table: str) -> dict[str, Any]:
-    with open(suite_path(table), encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-@cache
-def _context() -> gx.data_context.AbstractDataContext:
-    """One ephemeral GX context per process; no analytics calls, no progress bars."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    quiet_noisy_libraries()
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context
-
-
-@cache
-def load_suite(table: str) -> gx.ExpectationSuite:
-    """The suite of ``table`` as GX objects; fails when GX does not know an expectation."""
-    import great_expectations as gx
-
-    _context()
-    raw = read_suite_json(table)
-    suite = gx.ExpectationSuite(**raw)
-    if len(suite.expectations) != len(raw["expectations"]):
-        raise SuiteError(
-            f"expectations/{suite_name(table)}.json: GX recognised {len(suite.expectations)} "
-            f"of {len(raw['expectations'])} expectations; check their 'type' names"
-        )
-    return suite
-
-
 @cache
 def _data_source() -> Any:
-    return _context().data_sources.add_pandas("cakupan_audit")
+    return gx_context().data_sources.add_pandas("cakupan_audit")
 
 
 @cache

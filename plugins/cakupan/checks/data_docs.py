@@ -30,11 +30,12 @@ import filecmp
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from cakupan.checks.suites import AUDITED_TABLES, gx_context, read_suite_json, suite_name
 from cakupan.logs import get_logger
 from cakupan.paths import data_dir
 
@@ -47,9 +48,16 @@ if TYPE_CHECKING:
         ValidationResultIdentifier,
     )
 
-    from cakupan.checks.audit import AuditResult
-
 log = get_logger(__name__)
+
+
+class AuditedDate(Protocol):
+    """What Data Docs need of an audit (``audit.AuditResult`` is one)."""
+
+    as_of: dt.date
+    validations: Mapping[str, ExpectationSuiteValidationResult]
+    rows: Mapping[str, int]
+
 
 SITE_NAME = "snapshot_audit"
 # A value set longer than this is shown as its first values and its size: a long list on
@@ -184,8 +192,6 @@ def result_key(table: str, as_of: dt.date) -> ValidationResultIdentifier:
         ValidationResultIdentifier,
     )
 
-    from cakupan.checks.audit import suite_name
-
     return ValidationResultIdentifier(
         expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name(table)),
         # The snapshot date, not the build time: a rebuilt date renders the same keys.
@@ -210,9 +216,7 @@ def _docs_context(site: Path) -> EphemeralDataContext:
         InMemoryStoreBackendDefaults,
     )
 
-    from cakupan.checks.audit import AUDITED_TABLES, _context, read_suite_json
-
-    _context()  # the process-wide GX project the suites below are created under
+    gx_context()  # the process-wide GX project the suites below are created under
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(),
         data_docs_sites={
@@ -271,7 +275,7 @@ def _share_static(site: Path) -> None:
             log.info("data_docs_static_not_shared", file=path.name, error=type(exc).__name__)
 
 
-def build_snapshot_docs(audit: AuditResult, *, published: bool = True) -> Path:
+def build_snapshot_docs(audit: AuditedDate, *, published: bool = True) -> Path:
     """Render the audit of ``audit.as_of`` into its date's folder; returns its index page.
 
     Idempotent: the same audit gives the same pages (GX's per-render noise aside), and a
@@ -319,7 +323,7 @@ def build_snapshot_docs(audit: AuditResult, *, published: bool = True) -> Path:
     return target / "index.html"
 
 
-def render_snapshot_docs(audit: AuditResult, *, published: bool = True) -> Path | None:
+def render_snapshot_docs(audit: AuditedDate, *, published: bool = True) -> Path | None:
     """:func:`build_snapshot_docs`, logging instead of raising: docs never fail a snapshot."""
     try:
         return build_snapshot_docs(audit, published=published)

@@ -45,7 +45,7 @@ def create_warehouse_engine(url: str | None = None) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     raise WarehouseError(
-        f"unsupported warehouse URL {parsed.render_as_string(hide_password=True)!r}: "
+        f"unsupported warehouse URL {describe(parsed)!r}: "
         "use duckdb:///path/to/file.duckdb or postgresql+psycopg://user@host/db"
     )
 
@@ -107,10 +107,3 @@ def lock_exclusive(conn: Connection, name: str) -> None:
     if dialect_of(conn) == "postgresql":
         key = zlib.crc32(f"cakupan:{name}".encode())
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-
-
-@contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
-    """One transaction: committed when the block ends, rolled back on any error."""
-    with engine.begin() as conn:
-        yield conn

@@ -12,7 +12,12 @@ from sqlalchemy.engine import Engine
 
 from cakupan.logs import get_logger
 from cakupan.paths import SQL_DIR
-from cakupan.warehouse.engine import WarehouseError, create_warehouse_engine, dialect_of
+from cakupan.warehouse.engine import (
+    WarehouseError,
+    create_warehouse_engine,
+    describe,
+    dialect_of,
+)
 
 ANALYST_ROLE = "cakupan_analyst"
 ROLE_SQL = "roles/analyst_role.sql"
@@ -38,7 +43,7 @@ def create_analyst_role(engine: Engine) -> None:
     log.info(
         "analyst_role_granted",
         role=ANALYST_ROLE,
-        url=engine.url.render_as_string(hide_password=True),
+        url=describe(engine.url),
     )
 
 
@@ -65,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
     _say(
         f"{ANALYST_ROLE}: SELECT on mart granted in "
-        f"{engine.url.render_as_string(hide_password=True)}; "
+        f"{describe(engine.url)}; "
         f"give it to analysts with GRANT {ANALYST_ROLE} TO <login>;"
     )
     return 0

@@ -14,7 +14,7 @@ from cakupan.logs import get_logger
 from cakupan.paths import REFERENCE_DIR
 from cakupan.settings import Settings
 from cakupan.warehouse.bulk import bulk_insert, checked_identifier
-from cakupan.warehouse.engine import lock_exclusive
+from cakupan.warehouse.engine import describe, lock_exclusive
 from cakupan.warehouse.sqlfiles import model_files, run_file
 
 log = get_logger(__name__)
@@ -78,7 +78,7 @@ def ensure_schema(engine: Engine) -> None:
         for table, data in reference_tables().items():
             conn.execute(sa.text(f"DELETE FROM {checked_identifier(table)}"))
             bulk_insert(conn, table, data)
-    log.info("warehouse_schema_ready", url=engine.url.render_as_string(hide_password=True))
+    log.info("warehouse_schema_ready", url=describe(engine.url))
 
 
 def write_settings(conn: Connection, settings: Settings) -> None:
