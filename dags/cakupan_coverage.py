@@ -15,13 +15,13 @@ from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, t
 
 from cakupan.dagkit import (
     COVERAGE_CRON,
-    DEFAULT_ARGS,
     MART_ASSET,
     REFERENCE_ASSET,
     REPORT_ASSET,
     STAGING_ASSETS,
     START,
     TZ,
+    default_args,
     failure_alert,
     snapshot_dates,
     snapshot_deadline,
@@ -44,7 +44,7 @@ _any_source = (
     max_active_runs=1,
     # a hung run would hold back the next day's run (and its deadline alert) for ever
     dagrun_timeout=dt.timedelta(hours=6),
-    default_args=DEFAULT_ARGS,
+    default_args=default_args(),
     on_failure_callback=failure_alert(),
     deadline=snapshot_deadline(),
     params={

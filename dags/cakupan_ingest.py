@@ -14,7 +14,6 @@ from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
 from cakupan.dagkit import (
-    DEFAULT_ARGS,
     INGEST_CRON,
     LANDING_ASSETS,
     REFERENCE_ASSET,
@@ -22,6 +21,7 @@ from cakupan.dagkit import (
     STAGING_ASSETS,
     START,
     TZ,
+    default_args,
     failure_alert,
     local_date,
 )
@@ -36,7 +36,7 @@ def ingest_dag(source: str) -> None:
         start_date=START,
         catchup=False,
         max_active_runs=1,
-        default_args=DEFAULT_ARGS,
+        default_args=default_args(),
         on_failure_callback=failure_alert(),
         tags=["cakupan", "ingest", source],
         doc_md=f"Loads new files from the landing folder `{source}/` into the warehouse. "

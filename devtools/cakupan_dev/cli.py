@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from cakupan.cli import say
-from cakupan.paths import data_dir
+from cakupan.config import current
 
 # A demo folder holds this file: ``cakupan demo`` only ever empties a folder it made.
 DEMO_MARK = ".cakupan-demo"
@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--out",
         type=Path,
-        default=data_dir() / "demo",
+        default=current().data_dir / "demo",
         help="folder of the demo (default $CAKUPAN_DATA_DIR/demo); a folder the demo did "
         "not make is never emptied",
     )
@@ -65,7 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "bench", help="province-scale benchmark on DuckDB and PostgreSQL (docs/performance.md)"
     )
     bench.add_argument("--scale", type=float, default=1.0, help="1.0 = the whole province")
-    bench.add_argument("--out", type=Path, default=data_dir() / "bench", help="work folder")
+    bench.add_argument("--out", type=Path, default=current().data_dir / "bench", help="work folder")
     bench.add_argument("--engines", default="duckdb,postgresql", help="comma-separated")
     bench.add_argument(
         "--pg-admin-url",

@@ -24,8 +24,9 @@ from urllib.parse import quote, urlsplit
 import pendulum
 from airflow.sdk import AsyncCallback, BaseNotifier, DeadlineAlert, DeadlineReference
 
+from cakupan.config import current
 from cakupan.logs import get_logger
-from cakupan.settings import AlertSettings, load_settings
+from cakupan.settings import AlertSettings
 
 log = get_logger(__name__)
 
@@ -343,7 +344,7 @@ class CakupanNotifier(BaseNotifier):
         self.alerts = alerts
 
     def _alerts(self) -> AlertSettings:
-        return self.alerts if self.alerts is not None else load_settings().alerts
+        return self.alerts if self.alerts is not None else current().settings().alerts
 
     def render_template_fields(self, context: Any, jinja_env: Any = None) -> None:
         """Nothing to render (no template fields). Skipping it also matters: under
@@ -378,7 +379,7 @@ async def snapshot_deadline_missed(context: Mapping[str, Any] | None = None, **_
                 run_id=_get(dag_run, "dag_run_id"),
             )
             return
-        await adeliver(message, load_settings().alerts)
+        await adeliver(message, current().settings().alerts)
     except Exception as exc:
         log.error("alert_not_built", alert=EVENT_DEADLINE_MISSED, error=type(exc).__name__)
 

@@ -17,7 +17,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cakupan.paths import warehouse_url
+from cakupan.config import current
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -42,10 +42,10 @@ def say(text: str) -> None:
 def _cmd_run(args: argparse.Namespace) -> int:
     from cakupan.runner import configure
 
-    if not args.landing.is_dir():
-        say(f"landing folder not found: {args.landing}")
+    config = configure(args.landing, args.warehouse, args.settings, verbose=args.verbose)
+    if not config.landing_dir.is_dir():
+        say(f"landing folder not found: {config.landing_dir}")
         return 2
-    configure(args.landing, args.warehouse, args.settings, verbose=args.verbose)
     from cakupan.runner import DagRunner
 
     report = DagRunner().run_date(args.as_of)
@@ -66,7 +66,7 @@ def _on_warehouse(
 
     from cakupan.warehouse.engine import create_warehouse_engine, describe
 
-    url = sa.engine.make_url(warehouse or warehouse_url())
+    url = sa.engine.make_url(warehouse or current().warehouse_url)
     if url.get_backend_name() == "duckdb" and not Path(url.database or "").is_file():
         say(f"warehouse not found: {url.database} (run cakupan run first)")
         return 2
@@ -97,10 +97,10 @@ def _cmd_export_rejections(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from cakupan.report import SnapshotNotFoundError, default_report_dir, write_report
+    from cakupan.report import SnapshotNotFoundError, write_report
 
     def report(engine: Engine) -> int:
-        result = write_report(engine, args.as_of, args.out or default_report_dir())
+        result = write_report(engine, args.as_of, args.out or current().report_dir)
         for path in result.paths:
             say(f"written: {path}")
         return 0
@@ -116,7 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the ingest and coverage DAGs for one date, in-process")
-    run.add_argument("--landing", type=Path, required=True, help="landing folder")
+    run.add_argument(
+        "--landing",
+        type=Path,
+        help="landing folder holding the source folders (default $CAKUPAN_LANDING_DIR or "
+        "data/landing)",
+    )
     run.add_argument("--as-of", type=_date, required=True, help="snapshot date YYYY-MM-DD")
     run.add_argument(
         "--warehouse", help="SQLAlchemy URL (default $CAKUPAN_WAREHOUSE_URL or DuckDB under data/)"

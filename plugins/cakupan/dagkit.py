@@ -6,11 +6,12 @@ Cheap to import (DAG files import it at parse time): no pandas, GX or drivers he
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import TYPE_CHECKING, Any
 
 import pendulum
 from airflow.sdk import Asset
+
+from cakupan.config import current
 
 if TYPE_CHECKING:
     from airflow.sdk import DeadlineAlert
@@ -26,9 +27,6 @@ SOURCES = ("village_submissions", "poverty_lists", "member_exports")
 INGEST_CRON = "0 5 * * *"
 COVERAGE_CRON = "30 6 * * *"
 
-# DuckDB allows one writing process per file: every task that writes the warehouse runs in
-# this pool, which the deployment creates with 1 slot on DuckDB (more on PostgreSQL).
-WAREHOUSE_POOL = os.environ.get("CAKUPAN_WAREHOUSE_POOL", "cakupan_warehouse")
 
 STAGING_ASSETS = {
     source: Asset(name=f"cakupan_staging_{source}", uri=f"cakupan://warehouse/staging/{source}")
@@ -45,12 +43,21 @@ LANDING_ASSETS = {
 REFERENCE_ASSET = Asset(name="cakupan_reference_villages", uri="cakupan://reference/wilayah_sumsel")
 REPORT_ASSET = Asset(name="cakupan_coverage_report", uri="cakupan://reports/coverage")
 
-DEFAULT_ARGS: dict[str, Any] = {
-    "owner": "cakupan",
-    "retries": int(os.environ.get("CAKUPAN_TASK_RETRIES", "2")),
-    "retry_delay": dt.timedelta(seconds=int(os.environ.get("CAKUPAN_RETRY_DELAY_S", "120"))),
-    "pool": WAREHOUSE_POOL,
-}
+
+def default_args() -> dict[str, Any]:
+    """Every task's defaults, from the configuration when the DAG file is parsed.
+
+    DuckDB allows one writing process per file: every task that writes the warehouse runs in
+    the warehouse pool, which the deployment creates with 1 slot on DuckDB (more on
+    PostgreSQL).
+    """
+    config = current()
+    return {
+        "owner": "cakupan",
+        "retries": config.task_retries,
+        "retry_delay": dt.timedelta(seconds=config.retry_delay_s),
+        "pool": config.warehouse_pool,
+    }
 
 
 def failure_alert() -> CakupanNotifier:
@@ -66,10 +73,10 @@ def snapshot_deadline() -> DeadlineAlert:
     Reads the settings YAML at parse time (cheap; no database).
     """
     from cakupan.alerts import snapshot_deadline_alert
-    from cakupan.settings import load_settings
 
     minute, hour = (int(part) for part in COVERAGE_CRON.split()[:2])
-    return snapshot_deadline_alert(load_settings().alerts.snapshot_deadline, dt.time(hour, minute))
+    ready_by = current().settings().alerts.snapshot_deadline
+    return snapshot_deadline_alert(ready_by, dt.time(hour, minute))
 
 
 def local_date(context: Any) -> dt.date:

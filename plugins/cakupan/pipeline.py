@@ -14,12 +14,11 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Engine
 
 from cakupan.batches import Batch, plan
+from cakupan.config import Config, current
 from cakupan.ingest import ingest_files
 from cakupan.landing import Ledger, scan
 from cakupan.logs import get_logger
 from cakupan.marts.snapshot import build_snapshot
-from cakupan.paths import landing_dir, work_dir
-from cakupan.settings import load_settings
 from cakupan.timing import Clock, record_task
 from cakupan.warehouse.engine import create_warehouse_engine, reaching
 from cakupan.warehouse.schema import ensure_schema
@@ -29,9 +28,9 @@ log = get_logger(__name__)
 
 
 @contextmanager
-def _warehouse() -> Iterator[Engine]:
+def _warehouse(config: Config) -> Iterator[Engine]:
     """The task's warehouse engine; connection failures become one actionable error."""
-    engine = create_warehouse_engine()
+    engine = create_warehouse_engine(config=config)
     try:
         with reaching(engine):
             yield engine
@@ -50,11 +49,12 @@ def discover(source: str, received_date: dt.date, run_id: str) -> list[str]:
     others are recorded as skipped_duplicate rather than racing each other. A run dated
     before the latest received date is a backfill and takes no new file.
     """
+    config = current()
     clock = Clock()
-    with _warehouse() as engine:
+    with _warehouse(config) as engine:
         ensure_schema(engine)
         with engine.connect() as conn:
-            fresh = Ledger.read(conn, source).unrecorded(scan(landing_dir(), source))
+            fresh = Ledger.read(conn, source).unrecorded(scan(config.landing_dir, source))
             latest = query_file(conn, "staging/ledger_latest_received.sql")[0].latest
     if fresh and latest is not None and received_date < latest:
         # A backfill must reproduce its date: new files wait for a run dated >= latest.
@@ -67,25 +67,33 @@ def discover(source: str, received_date: dt.date, run_id: str) -> list[str]:
         )
         fresh = []
     batches = plan([(f, f.path.stat().st_size) for f in fresh])
-    folder = work_dir() / "ingest" / source / _safe(run_id)
+    folder = config.work_dir / "ingest" / source / _safe(run_id)
     folder.mkdir(parents=True, exist_ok=True)
     manifests = []
     for i, files in enumerate(batches):
         path = folder / f"batch-{i:04d}.json"
-        Batch.of(source, received_date, run_id, landing_dir(), files).write(path)
+        Batch.of(source, received_date, run_id, config.landing_dir, files).write(path)
         manifests.append(str(path))
     log.info("files_discovered", source=source, new_files=len(fresh), batches=len(manifests))
-    record_task("discover", clock, source=source, new_files=len(fresh), batches=len(manifests))
+    record_task(
+        "discover",
+        clock,
+        config.metrics_file,
+        source=source,
+        new_files=len(fresh),
+        batches=len(manifests),
+    )
     return manifests
 
 
 def load_batch(manifest_path: str) -> dict[str, int]:
     """Ingest every file of one manifest, each file atomically."""
+    config = current()
     batch = Batch.read(manifest_path)
-    settings = load_settings()
+    settings = config.settings()
     counts: Counter[str] = Counter()
     clock = Clock()
-    with _warehouse() as engine:
+    with _warehouse(config) as engine:
         results = ingest_files(
             engine, batch.landing_files(), batch.received_date, settings, batch.run_id, clock=clock
         )
@@ -94,7 +102,9 @@ def load_batch(manifest_path: str) -> dict[str, int]:
         counts["rows_read"] += result.rows_read
         counts["rows_loaded"] += result.rows_loaded
         counts["rows_rejected"] += result.rows_rejected
-    record_task("load", clock, source=batch.source, files=len(results), **counts)
+    record_task(
+        "load", clock, config.metrics_file, source=batch.source, files=len(results), **counts
+    )
     return dict(counts)
 
 
@@ -110,6 +120,7 @@ def reconcile(manifest_paths: list[str]) -> dict[str, int]:
     missing from its answer was not recorded: it changed while being read and waits for
     the next run (or another run, dated otherwise, recorded it and reconciles it).
     """
+    config = current()
     clock = Clock()
     problems: list[str] = []
     totals: Counter[str] = Counter()
@@ -117,7 +128,7 @@ def reconcile(manifest_paths: list[str]) -> dict[str, int]:
     for path in manifest_paths:
         batch = Batch.read(path)
         wanted[(batch.source, batch.received_date)].extend((f.name, f.sha256) for f in batch.files)
-    with _warehouse() as engine, engine.connect() as conn:
+    with _warehouse(config) as engine, engine.connect() as conn:
         with clock.phase("analyze"):
             run_file(conn, "staging/analyze.sql")
             conn.commit()
@@ -146,7 +157,9 @@ def reconcile(manifest_paths: list[str]) -> dict[str, int]:
     if problems:
         raise AccountingFailed("row accounting failed:\n" + "\n".join(problems))
     log.info("rows_accounted_for", **totals)
-    record_task("reconcile", clock, sources=sorted({s for s, _ in wanted}), **totals)
+    record_task(
+        "reconcile", clock, config.metrics_file, sources=sorted({s for s, _ in wanted}), **totals
+    )
     return dict(totals)
 
 
@@ -156,23 +169,31 @@ def snapshot(as_of: dt.date) -> None:
     A failed critical audit expectation raises ``AuditFailed``: nothing of the date is
     published and the task fails, so the DAG's failure alert goes out.
     """
+    config = current()
     clock = Clock()
-    with _warehouse() as engine:
+    with _warehouse(config) as engine:
         ensure_schema(engine)
-        audit = build_snapshot(engine, as_of, load_settings(), clock)
-    record_task("snapshot", clock, as_of=as_of.isoformat(), audit_warnings=len(audit.warnings))
+        audit = build_snapshot(engine, as_of, config.settings(), clock)
+    record_task(
+        "snapshot",
+        clock,
+        config.metrics_file,
+        as_of=as_of.isoformat(),
+        audit_warnings=len(audit.warnings),
+    )
 
 
 def report(dates: list[dt.date]) -> list[str]:
     """Rewrite the coverage report pages of ``dates`` and the index; returns the pages."""
-    from cakupan.report import default_report_dir, write_report
+    from cakupan.report import write_report
 
+    config = current()
     clock = Clock()
-    out_dir = default_report_dir()
+    out_dir = config.report_dir
     written: list[str] = []
-    with _warehouse() as engine:
+    with _warehouse(config) as engine:
         for as_of in sorted(set(dates)):
             written.extend(str(path) for path in write_report(engine, as_of, out_dir).paths)
     log.info("report_written", dates=[d.isoformat() for d in dates], out_dir=str(out_dir))
-    record_task("report", clock, dates=len(set(dates)))
+    record_task("report", clock, config.metrics_file, dates=len(set(dates)))
     return written

@@ -12,8 +12,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cakupan.config import Config, current, install
 from cakupan.logs import get_logger
-from cakupan.paths import DAGS_DIR, data_dir
+from cakupan.paths import DAGS_DIR
 
 log = get_logger(__name__)
 
@@ -41,24 +42,24 @@ def configure(
     warehouse: str | None = None,
     settings_file: Path | None = None,
     verbose: bool = False,
-) -> None:
-    """Point the pipeline and an in-process Airflow at the given folders.
+) -> Config:
+    """Resolve the configuration with ``cakupan run``'s options and install it for the
+    tasks this process runs; point an in-process Airflow at the DAGs and the data folder.
 
-    Must run before Airflow is imported: Airflow reads its configuration at import.
+    Must run before Airflow is imported: Airflow reads its own configuration (``AIRFLOW_*``)
+    from the environment then.
     """
-    if landing is not None:
-        os.environ["CAKUPAN_LANDING_DIR"] = str(Path(landing).resolve())
-    if warehouse:
-        os.environ["CAKUPAN_WAREHOUSE_URL"] = warehouse
-    if settings_file is not None:
-        os.environ["CAKUPAN_SETTINGS"] = str(Path(settings_file).resolve())
-    os.environ.setdefault("CAKUPAN_TASK_RETRIES", "0")
-    airflow_home = Path(os.environ.setdefault("AIRFLOW_HOME", str(data_dir() / "airflow")))
+    config = Config.resolve(
+        landing=landing, warehouse=warehouse, settings_file=settings_file, in_process=True
+    )
+    install(config)
+    airflow_home = Path(os.environ.setdefault("AIRFLOW_HOME", str(config.airflow_home)))
     airflow_home.mkdir(parents=True, exist_ok=True)
     os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAGS_DIR)
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    return config
 
 
 def _prepare_airflow() -> None:
@@ -66,11 +67,9 @@ def _prepare_airflow() -> None:
     from airflow.models.pool import Pool
     from airflow.utils import db
 
-    from cakupan.dagkit import WAREHOUSE_POOL
-
     db.initdb()
     Pool.create_or_update_pool(
-        WAREHOUSE_POOL,
+        current().warehouse_pool,
         slots=1,
         description="one warehouse writer at a time (DuckDB)",
         include_deferred=False,

@@ -1,7 +1,8 @@
 """Settings: the shipped YAML defaults, overridden key by key by a user's YAML file.
 
-The alert destinations can also come from the environment (CAKUPAN_ALERT_*), because a
-deployment keeps its secrets there: a webhook URL carries a token, so YAML may not hold it.
+The alert destinations can also come from the environment (CAKUPAN_ALERT_*, read with the
+rest of the configuration by ``cakupan.config``), because a deployment keeps its secrets
+there: a webhook URL carries a token, so YAML may not hold it.
 """
 
 from __future__ import annotations
@@ -244,24 +245,22 @@ def _refuse_webhook_url(data: Mapping[str, Any], path: Path) -> None:
         )
 
 
-def _with_alert_env(data: Mapping[str, Any]) -> dict[str, Any]:
-    """CAKUPAN_ALERT_* variables, where set, win over the YAML ``alerts`` section."""
-    alerts = dict(data.get("alerts") or {})
-    for key, variable in ALERT_ENV.items():
-        value = os.environ.get(variable, "").strip()
-        if value:
-            alerts[key] = value
-    return {**data, "alerts": alerts}
+def _with_alerts(data: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, Any]:
+    """Alert keys from the environment (CAKUPAN_ALERT_*, read by ``cakupan.config``) win
+    over the YAML ``alerts`` section."""
+    return {**data, "alerts": {**dict(data.get("alerts") or {}), **overrides}}
 
 
-def load_settings(override_file: str | os.PathLike[str] | None = None) -> Settings:
-    """Shipped defaults merged with ``override_file`` (or ``$CAKUPAN_SETTINGS`` when None),
-    then the alert destinations from the environment."""
-    override_file = override_file or os.environ.get("CAKUPAN_SETTINGS") or None
+def load_settings(
+    override_file: str | os.PathLike[str] | None = None,
+    alert_overrides: Mapping[str, str] | None = None,
+) -> Settings:
+    """Shipped defaults merged with ``override_file``, then ``alert_overrides`` (the
+    environment's alert keys). A task takes its settings from ``config.current().settings()``."""
     paths = [DEFAULT_SETTINGS_FILE, *([Path(override_file)] if override_file else [])]
     data: dict[str, Any] = {}
     for path in paths:
         part = _read_yaml(path)
         _refuse_webhook_url(part, path)
         data = deep_merge(data, part)
-    return from_mapping(_with_alert_env(data))
+    return from_mapping(_with_alerts(data, alert_overrides or {}))

@@ -8,7 +8,6 @@ there, so a run's stages can be measured from outside the process without parsin
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -20,7 +19,6 @@ from cakupan.logs import get_logger
 
 log = get_logger(__name__)
 
-METRICS_FILE_ENV = "CAKUPAN_METRICS_FILE"
 # Phases that decide a row's verdict: the row pass of the SQL rules.
 VALIDATION_PHASES = ("judge",)
 
@@ -54,8 +52,11 @@ class Clock:
         return time.perf_counter() - self._began
 
 
-def record_task(stage: str, clock: Clock, **fields: Any) -> dict[str, Any]:
-    """Log the task's timings and, when asked for, append them to the metrics file."""
+def record_task(
+    stage: str, clock: Clock, metrics_file: Path | None = None, **fields: Any
+) -> dict[str, Any]:
+    """Log the task's timings and, when a metrics file is configured (the benchmark's
+    ``CAKUPAN_METRICS_FILE``), append them to it as a JSON line."""
     entry: dict[str, Any] = {
         "stage": stage,
         "wall_s": round(clock.wall, 3),
@@ -63,8 +64,7 @@ def record_task(stage: str, clock: Clock, **fields: Any) -> dict[str, Any]:
         **fields,
     }
     log.info("task_timings", **entry)
-    target = os.environ.get(METRICS_FILE_ENV)
-    if target:
-        with Path(target).open("a", encoding="utf-8") as fh:
+    if metrics_file is not None:
+        with metrics_file.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry, default=str) + "\n")
     return entry

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from cakupan.config import Config, current
 from cakupan.settings import SettingsError, load_settings
 
 
@@ -22,7 +23,7 @@ def test_the_environment_wins_and_the_url_stays_out_of_repr(monkeypatch):
     monkeypatch.setenv("CAKUPAN_ALERT_CHANNEL", "Webhook")
     monkeypatch.setenv("CAKUPAN_ALERT_WEBHOOK_URL", "https://hooks.example/T0/SECRET")
     monkeypatch.setenv("CAKUPAN_ALERT_EMAIL_TO", "a@example.test; b@example.test")
-    settings = load_settings()
+    settings = current().settings()
     assert settings.alerts.channel == "webhook"
     assert settings.alerts.webhook_url == "https://hooks.example/T0/SECRET"
     assert settings.alerts.email_to == ("a@example.test", "b@example.test")
@@ -41,7 +42,7 @@ def test_a_settings_file_sets_the_deadline_and_smtp(tmp_path, monkeypatch):
         encoding="utf-8",
     )
     monkeypatch.setenv("CAKUPAN_SETTINGS", str(override))
-    alerts = load_settings().alerts
+    alerts = current().settings().alerts
     assert (alerts.channel, alerts.email_to, alerts.email_from, alerts.smtp_conn_id) == (
         "smtp",
         ("ops@example.test",),
@@ -71,4 +72,4 @@ def test_bad_alert_settings_name_the_key(tmp_path, monkeypatch, yaml_text, env, 
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError, match=message):
-        load_settings(path)
+        Config.resolve(settings_file=path).settings()

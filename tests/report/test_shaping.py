@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from cakupan.report import data_docs_href, default_report_dir
+from cakupan.config import current
+from cakupan.report import data_docs_href
 from cakupan.report.data import (
     Attainment,
     AuditWarning,
@@ -333,9 +334,9 @@ def test_vega_bundle_is_built_once_per_vl_convert_version(monkeypatch, tmp_path)
 def test_default_report_dir(monkeypatch, tmp_path):
     monkeypatch.delenv("CAKUPAN_REPORT_DIR", raising=False)
     monkeypatch.setenv("CAKUPAN_DATA_DIR", str(tmp_path / "data"))
-    assert default_report_dir() == (tmp_path / "data" / "reports").resolve()
+    assert current().report_dir == (tmp_path / "data" / "reports").resolve()
     monkeypatch.setenv("CAKUPAN_REPORT_DIR", str(tmp_path / "elsewhere"))
-    assert default_report_dir() == (tmp_path / "elsewhere").resolve()
+    assert current().report_dir == (tmp_path / "elsewhere").resolve()
 
 
 def _fake_data_docs(monkeypatch, index):

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from cakupan.config import current
 from cakupan.settings import AuditSettings, SettingsError, load_settings
 
 
@@ -52,7 +53,7 @@ def test_override_merges_key_by_key(tmp_path, monkeypatch):
         AuditSettings(max_rejected_share=0.8)
     )
     monkeypatch.setenv("CAKUPAN_SETTINGS", str(override))
-    assert load_settings().grace_months == 2
+    assert current().settings().grace_months == 2
 
 
 @pytest.mark.parametrize(

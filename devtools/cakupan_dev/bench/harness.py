@@ -34,7 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cakupan.logs import get_logger
-from cakupan.timing import METRICS_FILE_ENV, VALIDATION_PHASES
+from cakupan.timing import VALIDATION_PHASES
 from cakupan_dev.bench.baselines import InputFile, bare_load, peer_load
 from cakupan_dev.bench.dlt_runner import DltEnv, dlt_env, dlt_load
 from cakupan_dev.generate.bench import SOURCES, BenchSet, generate_bench
@@ -141,7 +141,7 @@ def run_day(landing: Path, as_of: dt.date, url: str, workdir: Path) -> Run:
         **os.environ,
         "CAKUPAN_DATA_DIR": str(workdir / "data"),
         "CAKUPAN_WAREHOUSE_URL": url,
-        METRICS_FILE_ENV: str(metrics),
+        "CAKUPAN_METRICS_FILE": str(metrics),
     }
     command = [*_cakupan_command(), "run", "--landing", str(landing), "--as-of", str(as_of)]
     began = time.perf_counter()

@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cakupan.checks.suites import AUDITED_TABLES, gx_context, read_suite_json, suite_name
+from cakupan.config import current
 from cakupan.logs import get_logger
-from cakupan.paths import data_dir
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_validation_result import (
@@ -92,7 +92,7 @@ STATISTIC_EXPECTATIONS = frozenset(
 
 def gx_dir() -> Path:
     """Everything GX keeps on disk for Data Docs, under the run-time data folder."""
-    return data_dir() / "gx"
+    return current().data_dir / "gx"
 
 
 def snapshot_docs_dir(as_of: dt.date, *, published: bool = True) -> Path:

@@ -16,14 +16,12 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from cakupan.logs import get_logger
-from cakupan.paths import data_dir
 from cakupan.report.data import SnapshotNotFoundError, snapshot_dates
 
 __all__ = [
     "ReportResult",
     "SnapshotNotFoundError",
     "data_docs_href",
-    "default_report_dir",
     "snapshot_dates",
     "write_report",
 ]
@@ -42,12 +40,6 @@ class ReportResult:
     @property
     def paths(self) -> list[Path]:
         return [*self.pages.values(), self.index]
-
-
-def default_report_dir() -> Path:
-    """Where reports go: ``$CAKUPAN_REPORT_DIR``, else ``<data dir>/reports``."""
-    override = os.environ.get("CAKUPAN_REPORT_DIR")
-    return Path(override).resolve() if override else data_dir() / "reports"
 
 
 def data_docs_href(out_dir: Path, as_of: dt.date) -> str | None:

@@ -367,9 +367,9 @@ def vega_bundle() -> str:
     """
     import vl_convert
 
-    from cakupan.paths import work_dir
+    from cakupan.config import current
 
-    kept = work_dir() / "cache" / f"vega-bundle-{vl_convert.__version__}.js"
+    kept = current().work_dir / "cache" / f"vega-bundle-{vl_convert.__version__}.js"
     if kept.is_file():
         return kept.read_text(encoding="utf-8")
     # Inside <script>, only "</script" could end the element early; neutralise it.

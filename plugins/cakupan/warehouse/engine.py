@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import functools
 import time
 import zlib
 from collections.abc import Iterator
@@ -13,7 +13,7 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from cakupan.paths import warehouse_url
+from cakupan.config import Config, current
 
 Dialect = Literal["duckdb", "postgresql"]
 
@@ -22,13 +22,16 @@ class WarehouseError(RuntimeError):
     """The warehouse cannot be used; the message says which URL and what to check."""
 
 
-def create_warehouse_engine(url: str | None = None) -> Engine:
-    """An engine for ``url`` (default: ``$CAKUPAN_WAREHOUSE_URL`` or the DuckDB file).
+def create_warehouse_engine(url: str | None = None, config: Config | None = None) -> Engine:
+    """An engine for ``url`` (default: the configured warehouse, ``cakupan.config``).
 
     DuckDB allows one writing process per file, so its connections are not pooled: each
-    task opens the file, works, and closes it, releasing the lock for the next task.
+    task opens the file, works, and closes it, releasing the lock for the next task. Its
+    buffers stay under ``duckdb_memory_limit`` (DuckDB would take 80 % of the machine's RAM,
+    which a worker shares with its other tasks; beyond it DuckDB spills to disk).
     """
-    url = url or warehouse_url()
+    config = config or current()
+    url = url or config.warehouse_url
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "duckdb":
         if parsed.database and parsed.database != ":memory:":
@@ -36,9 +39,13 @@ def create_warehouse_engine(url: str | None = None) -> Engine:
         engine = sa.create_engine(
             url,
             poolclass=sa.pool.NullPool,
-            connect_args={"config": {"memory_limit": duckdb_memory_limit()}},
+            connect_args={"config": {"memory_limit": config.duckdb_memory_limit}},
         )
-        sa.event.listen(engine, "do_connect", _wait_for_duckdb_lock)
+        sa.event.listen(
+            engine,
+            "do_connect",
+            functools.partial(_wait_for_duckdb_lock, config.duckdb_lock_wait_s),
+        )
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
@@ -50,20 +57,13 @@ def create_warehouse_engine(url: str | None = None) -> Engine:
     )
 
 
-def duckdb_memory_limit() -> str:
-    """DuckDB's buffer memory: it would take 80 % of the machine's RAM by default, which an
-    Airflow worker shares with its other tasks. Beyond the limit DuckDB spills to disk, so
-    the process stays flat however big the warehouse grows."""
-    return os.environ.get("CAKUPAN_DUCKDB_MEMORY_LIMIT", "1GB")
-
-
-def _wait_for_duckdb_lock(dialect, conn_rec, cargs, cparams):
+def _wait_for_duckdb_lock(wait_s: float, dialect, conn_rec, cargs, cparams):
     """Wait while another process holds the DuckDB file, instead of failing at once.
 
     A DuckDB file has one writing process at a time. Two processes (an Airflow worker
     outside the pool, two ``cakupan run`` at once) then take turns per transaction.
     """
-    deadline = time.monotonic() + float(os.environ.get("CAKUPAN_DUCKDB_LOCK_WAIT_S", "600"))
+    deadline = time.monotonic() + wait_s
     while True:
         try:
             return dialect.connect(*cargs, **cparams)
