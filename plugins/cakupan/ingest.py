@@ -138,45 +138,6 @@ def _counted(result: FileResult, verdicts: Verdicts, index: int) -> None:
     result.check_accounting()
 
 
-@dataclass
-class Examined:
-    """A file read and judged, ready to be recorded (tables is None for rejected files)."""
-
-    file: LandingFile
-    result: FileResult
-    tables: tuple[pa.Table, pa.Table] | None = None
-
-
-def examine(files: list[LandingFile], received: dt.date, settings: Settings) -> list[Examined]:
-    """Read, normalise and judge whole files of one source without touching the warehouse.
-
-    The per-file view of what :func:`ingest_files` does, for tests and tools: each item
-    holds the file's ledger entry and its (loaded, rejected) tables.
-    """
-    if not files:
-        return []
-    spec = SOURCES[files[0].source]
-    clock = Clock()
-    examined = [Examined(lf, FileResult.for_file(lf, received)) for lf in files]
-    parts = []
-    for index, item in enumerate(examined):
-        try:
-            (raw,) = read_chunks(item.file.path, spec)
-        except FileRejected as exc:
-            item.result.status, item.result.error = "rejected_file", str(exc)
-            continue
-        item.result.header_row = raw.header_row
-        parts.append((index, raw))
-    if not parts:
-        return examined
-    verdicts = judge_parts(spec, files, parts, received, settings, clock)
-    for index, _ in parts:
-        item = examined[index]
-        _counted(item.result, verdicts, index)
-        item.tables = verdicts.tables(only=[index])
-    return examined
-
-
 # --------------------------------------------------------------------------- the ledger
 
 

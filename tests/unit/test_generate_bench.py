@@ -14,7 +14,6 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from cakupan.checks.nik import nik_semantics_ok
-from cakupan.ingest import examine
 from cakupan.landing import LandingFile
 from cakupan.settings import load_settings
 from cakupan.sources.specs import REASONS
@@ -27,6 +26,7 @@ from cakupan_dev.generate.bench import (
     generate_bench,
 )
 from cakupan_dev.generate.cells import clean_id
+from tests.ingested import ingest
 
 SCALE = 0.002
 DAY1, DAY2 = DAYS
@@ -197,8 +197,8 @@ def test_expected_counts_add_up(bench: BenchSet) -> None:
     assert day1["member_exports"]["rows_rejected"] < 0.01 * day1["member_exports"]["rows_read"]
 
 
-def test_expectations_match_the_pipelines_verdicts(bench: BenchSet) -> None:
-    """The project's reader, normaliser, suites and judge (ingest.examine) on every file."""
+def test_expectations_match_the_pipelines_verdicts(bench: BenchSet, tmp_path: Path) -> None:
+    """The path the DAGs run (ingest_files: reader, row pass, ledger) on every file."""
     settings = load_settings()
     by_name = {(e["day"], e["source"], e["name"]): e["expected"] for e in entries(bench)}
     for day in DAYS:
@@ -206,7 +206,7 @@ def test_expectations_match_the_pipelines_verdicts(bench: BenchSet) -> None:
         for source in SOURCES:
             files = [f for f in bench.files(day) if f.source == source]
             landing = [LandingFile(source, f.path.name, "0" * 64, f.path) for f in files]
-            items = examine(landing, day, settings)
+            items = ingest(landing, day, settings, tmp_path / f"wh-{day}-{source}")
             got = {"rows_read": 0, "rows_loaded": 0, "rows_rejected": 0}
             reasons: dict[str, int] = defaultdict(int)
             flags: dict[str, int] = defaultdict(int)

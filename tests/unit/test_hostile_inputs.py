@@ -12,40 +12,40 @@ from pathlib import Path
 
 import pytest
 
-from cakupan.ingest import Examined, examine
 from cakupan.landing import LandingFile, sha256_of
 from cakupan.settings import load_settings
 from cakupan.sources.errors import FileRejected
 from cakupan.sources.readers import read_table
 from cakupan.sources.specs import POVERTY_LISTS, VILLAGE_SUBMISSIONS
+from tests.ingested import Ingested, ingest
 from tests.unit import hostile_corpus as corpus
 from tests.unit.hostile_corpus import CASES, RECEIVED, Case, Loaded, Refused
 
 
 @pytest.fixture(scope="module")
-def examined(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Case, Examined]]:
-    """Every case built in its own folder, then examined in one batch per source, as the DAG
-    does (one GX call per batch)."""
+def examined(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Case, Ingested]]:
+    """Every case built in its own folder, then ingested in one batch per source, as the DAG
+    does (one pass of the row rules per batch)."""
     root = tmp_path_factory.mktemp("hostile")
     cases: dict[str, Case] = {}
     for key, build in CASES.items():
         folder = root / key
         folder.mkdir()
         cases[key] = build(folder)
-    out: dict[str, tuple[Case, Examined]] = {}
+    out: dict[str, tuple[Case, Ingested]] = {}
     for source in sorted({c.source for c in cases.values()}):
         keys = [key for key, c in cases.items() if c.source == source]
         files = [
             LandingFile(source, cases[k].path.name, sha256_of(cases[k].path), cases[k].path)
             for k in keys
         ]
-        items = examine(files, RECEIVED, load_settings())
+        items = ingest(files, RECEIVED, load_settings(), root / f"wh-{source}")
         out.update({k: (cases[k], item) for k, item in zip(keys, items, strict=True)})
     return out
 
 
 @pytest.mark.parametrize("key", list(CASES))
-def test_case_outcome(examined: dict[str, tuple[Case, Examined]], key: str) -> None:
+def test_case_outcome(examined: dict[str, tuple[Case, Ingested]], key: str) -> None:
     case, item = examined[key]
     result = item.result
     assert result.file_name == case.path.name
@@ -73,7 +73,7 @@ def test_case_outcome(examined: dict[str, tuple[Case, Examined]], key: str) -> N
 
 
 def test_every_rejection_speaks_both_languages(
-    examined: dict[str, tuple[Case, Examined]],
+    examined: dict[str, tuple[Case, Ingested]],
 ) -> None:
     errors = {item.result.error for _, item in examined.values() if item.result.error}
     assert errors, "the corpus has rejected files"

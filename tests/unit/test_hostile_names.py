@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from cakupan.ingest import examine
 from cakupan.landing import LandingFile, scan
 from cakupan.settings import load_settings
+from tests.ingested import ingest
 from tests.unit.hostile_corpus import HEADER, ODD_NAMES, RECEIVED, csv_text, person
 
 SOURCE = "village_submissions"
@@ -76,9 +76,9 @@ def test_scan_of_a_missing_source_folder_is_empty(tmp_path: Path) -> None:
     assert scan(tmp_path, SOURCE) == []
 
 
-def test_odd_names_survive_examine(landing: Path) -> None:
+def test_odd_names_survive_ingest(landing: Path) -> None:
     files = scan(landing, SOURCE)
-    items = examine(files, RECEIVED, load_settings())
+    items = ingest(files, RECEIVED, load_settings(), landing.parent / "wh")
     for lf, item in zip(files, items, strict=True):
         assert item.result.status == "loaded", (lf.name, item.result.error)
         loaded, _ = item.tables
@@ -94,7 +94,7 @@ def test_name_that_is_not_utf8(tmp_path: Path) -> None:
     with open(raw, "wb") as fh:
         fh.write(csv_text([HEADER, person(1)]).encode())
     [lf] = scan(tmp_path, SOURCE)
-    [item] = examine([lf], RECEIVED, load_settings())
+    [item] = ingest([lf], RECEIVED, load_settings(), tmp_path / "wh")
     assert item.result.status == "loaded"
     assert item.result.file_name == "Usulan Désa.csv"
     item.result.file_name.encode("utf-8")
@@ -104,6 +104,8 @@ def test_a_file_path_is_opened_as_given_not_reinterpreted(tmp_path: Path) -> Non
     """A name made of dots and backslashes is just a name on POSIX: the file itself is read."""
     folder = tmp_path / SOURCE
     path = _csv(folder / "..\\..\\x.csv")
-    [item] = examine([LandingFile(SOURCE, path.name, "0" * 64, path)], RECEIVED, load_settings())
+    [item] = ingest(
+        [LandingFile(SOURCE, path.name, "0" * 64, path)], RECEIVED, load_settings(), tmp_path / "wh"
+    )
     assert item.result.status == "loaded"
     assert not (tmp_path.parent / "x.csv").exists()

@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cakupan.ingest import examine
 from cakupan.landing import LandingFile
 from cakupan.settings import load_settings
+from tests.ingested import ingest
 
 RECEIVED = dt.date(2025, 6, 2)
 GOOD_NIK = "1612051203900001"  # man, born 12-03-1990, issued in 161205
@@ -84,7 +84,9 @@ def _judge(tmp_path: Path, source: str, rows: list[dict], name: str = "f.csv"):
         wb.save(path)
     else:
         _write_csv(path, header, rows)
-    [item] = examine([LandingFile(source, name, "0" * 64, path)], RECEIVED, load_settings())
+    [item] = ingest(
+        [LandingFile(source, name, "0" * 64, path)], RECEIVED, load_settings(), tmp_path / "wh"
+    )
     assert item.result.status == "loaded", item.result.error
     loaded, rejected = item.tables
     return item.result, loaded.to_pylist(), rejected.to_pylist()
@@ -156,7 +158,8 @@ def judged_cases(tmp_path_factory) -> dict[str, tuple]:
             path = folder / f"{source}-{i}.csv"
             _write_csv(path, SOURCES[source][0], [_row(source, **changes)])
             files.append(LandingFile(source, path.name, f"{i:064d}", path))
-        for case, item in zip(cases, examine(files, RECEIVED, load_settings()), strict=True):
+        items = ingest(files, RECEIVED, load_settings(), folder / f"wh-{source}")
+        for case, item in zip(cases, items, strict=True):
             loaded, rejected = item.tables
             out[_case_id(case)] = (item.result, loaded.to_pylist(), rejected.to_pylist())
     return out
@@ -275,8 +278,11 @@ def test_blank_rows_are_not_data_rows_but_keep_their_number(tmp_path):
         + "\n",
         encoding="utf-8",
     )
-    [item] = examine(
-        [LandingFile("village_submissions", "f.csv", "0" * 64, path)], RECEIVED, load_settings()
+    [item] = ingest(
+        [LandingFile("village_submissions", "f.csv", "0" * 64, path)],
+        RECEIVED,
+        load_settings(),
+        path.parent / "wh",
     )
     assert item.result.rows_read == 2
     assert [r["row_number"] for r in item.tables[0].to_pylist()] == [2, 5]
