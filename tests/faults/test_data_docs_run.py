@@ -1,8 +1,9 @@
 """A real run audits its snapshot with GX and renders the audit's Data Docs in the
 snapshot's own folder, linked from the report, holding no personal data.
 
-A day is run through the DAGs; every NIK and personal text of the delivered files is then
-searched for in everything written under ``data/gx`` (pages, index, suites).
+A day is run through the tasks' functions (tests/inprocess.py); every NIK and personal text
+of the delivered files is then searched for in everything written under ``data/gx`` (pages,
+index, suites).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 
 from cakupan.checks.suites import AUDITED_TABLES
 from tests.faults.test_personal_data import personal_values
-from tests.runs import cakupan_run
+from tests.inprocess import run_day
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
@@ -24,7 +25,7 @@ def test_a_run_audits_its_snapshot_and_renders_docs_without_personal_data(
     landing, data = tmp_path / "landing", tmp_path / "data"
     day = small_scenario.days[0]
     small_scenario.deliver(day, landing)
-    cakupan_run(landing, day, duckdb_url, data)
+    run_day(landing, day, duckdb_url, data)
 
     monkeypatch.setenv("CAKUPAN_DATA_DIR", str(data))
     from cakupan.checks.data_docs import data_docs_index

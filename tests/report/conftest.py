@@ -1,7 +1,8 @@
 """Real marts for the report tests: a small generated scenario run for 2 days per engine.
 
-Each engine's warehouse is built once per session (two ``cakupan run`` each, ~1 minute);
-every report test of that engine reads it and writes its pages under its own tmp_path.
+Each engine's warehouse is built once per session, by the pipeline's task functions in
+this process (tests/inprocess.py: what ``cakupan run`` does, without Airflow); every report
+test of that engine reads it and writes its pages under its own tmp_path.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 
 from cakupan_dev.generate import generate_scenario
 from tests.conftest import pg_database
-from tests.runs import cakupan_run
+from tests.inprocess import run_day
 
 # 2025-05-28 and 2025-06-02: PALI's deadline (2025-05-30) falls between them, so the
 # second snapshot has desa on time, late and missing; Musi Banyuasin has no deadline.
@@ -46,7 +47,7 @@ def _build(scenario, url: str, root: Path, engine_name: str) -> Marts:
     landing, data = root / "landing", root / "data"
     for day in scenario.days:
         scenario.deliver(day, landing)
-        cakupan_run(landing, day, url, data)
+        run_day(landing, day, url, data)
     return Marts(engine_name, url, tuple(scenario.days), data)
 
 
