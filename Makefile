@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench lint lock clean roles browser dlt-env
+.PHONY: setup demo test test-fast bench lint lock clean roles browser dlt-env
 
 setup: $(STAMP) browser dlt-env
 
@@ -38,6 +38,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# The edit loop: rules, readers, SQL on both engines and the static checks, no pipeline runs.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow" tests/unit tests/sql tests/test_*.py
 
 # Province-scale benchmark on DuckDB and PostgreSQL; rewrites the figures in
 # docs/performance.md. SCALE=0.1 runs a tenth of the size for a quick look.

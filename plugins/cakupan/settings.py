@@ -8,9 +8,10 @@ there: a webhook URL carries a token, so YAML may not hold it.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -95,10 +96,60 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise SettingsError(f"settings file not found: {path}") from exc
     except yaml.YAMLError as exc:
-        raise SettingsError(f"settings file {path} is not valid YAML: {exc}") from exc
+        raise SettingsError(f"settings file {path} is not valid YAML{_where(exc)}") from exc
     if not isinstance(data, dict):
         raise SettingsError(f"settings file {path} must hold a mapping of keys")
     return data
+
+
+def _where(exc: yaml.YAMLError) -> str:
+    """' at line L, column C: what the parser found', 1-based as an editor shows them."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is None:
+        return f": {problem}"
+    return f" at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+
+
+def _keys(cls: type) -> dict[str, Any]:
+    return {f.name: None for f in fields(cls)}
+
+
+# The keys a settings file may hold (None: a value; a mapping: a section). Under
+# ``regencies`` every key is a regency code holding a regency's keys.
+KNOWN_KEYS: dict[str, Any] = {
+    **{k: None for k in _keys(Settings) if k not in ("regencies", "alerts", "audit")},
+    "province": {"workforce_estimate": None, "workforce_target_pct": None},
+    "regencies": {"*": _keys(RegencySettings)},
+    "alerts": _keys(AlertSettings),
+    "audit": _keys(AuditSettings),
+}
+for _field in ("province_workforce_estimate", "province_workforce_target_pct"):
+    KNOWN_KEYS.pop(_field)
+
+
+def check_keys(data: Mapping[str, Any], path: Path) -> None:
+    """Refuse a key the settings do not have, naming the nearest one: a misspelled key
+    (``min_agee``) would otherwise be ignored and its value silently not used."""
+    _check_section(data, KNOWN_KEYS, path, "")
+
+
+def _check_section(data: Mapping[str, Any], known: Mapping[str, Any], path: Path, at: str) -> None:
+    for key, value in data.items():
+        name = f"{at}{key}"
+        if "*" in known:
+            spec = known["*"]
+        elif str(key) in known:
+            spec = known[str(key)]
+        else:
+            near = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
+            hint = f"; did you mean {at}{near[0]}?" if near else ""
+            allowed = ", ".join(f"{at}{k}" for k in known)
+            raise SettingsError(
+                f"settings file {path}: unknown key {name}{hint} (known here: {allowed})"
+            )
+        if isinstance(spec, Mapping) and isinstance(value, Mapping):
+            _check_section(value, spec, path, f"{name}.")
 
 
 def _as_date(value: Any, where: str) -> dt.date | None:
@@ -261,6 +312,7 @@ def load_settings(
     data: dict[str, Any] = {}
     for path in paths:
         part = _read_yaml(path)
+        check_keys(part, path)
         _refuse_webhook_url(part, path)
         data = deep_merge(data, part)
     return from_mapping(_with_alerts(data, alert_overrides or {}))

@@ -78,3 +78,29 @@ def test_bad_settings_name_the_key(tmp_path, text, message):
 def test_missing_settings_file_is_named(tmp_path):
     with pytest.raises(SettingsError, match="not found"):
         load_settings(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("min_agee: 18\n", "unknown key min_agee; did you mean min_age?"),
+        ("alerts: {chanel: smtp}\n", "unknown key alerts.chanel; did you mean alerts.channel?"),
+        (
+            "regencies: {'1612': {village_targt: 3}}\n",
+            "unknown key regencies.1612.village_targt; did you mean regencies.1612.village_target?",
+        ),
+        ("colour: blue\n", "unknown key colour (known here: min_age,"),
+    ],
+)
+def test_an_unknown_key_fails_naming_the_nearest(tmp_path, text, message):
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_write(tmp_path, text))
+    assert message in str(raised.value)
+
+
+def test_malformed_yaml_names_file_line_and_column(tmp_path):
+    path = _write(tmp_path, "min_age: 15\nmax_age: [65,\n  grace: 2\n")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(path)
+    where = f"settings file {path} is not valid YAML at line 4, column 1"
+    assert str(raised.value).startswith(where)
