@@ -126,3 +126,21 @@ REASONS = (
     "duplicate_in_file",
 )
 FLAGS = ("nik_birth_date_mismatch", "nik_sex_mismatch", "nik_outside_province")
+
+
+def accepted_headers_markdown() -> str:
+    """The README's table of accepted headers, one row per column of each source.
+
+    Generated from the specs so it cannot drift (a test compares it with the README). A
+    header matches when it equals a listed name ignoring case, spaces and punctuation.
+    """
+    lines = [
+        "| source | column | required | headers accepted (case, spaces and punctuation ignored) |",
+        "| --- | --- | --- | --- |",
+    ]
+    for spec in SOURCES.values():
+        for col in spec.columns:
+            names = ", ".join(f"`{name}`" for name in (col.name, *col.aliases))
+            required = "yes" if col.required else "no"
+            lines.append(f"| {spec.name} | {col.name} | {required} | {names} |")
+    return "\n".join(lines)
