@@ -19,7 +19,9 @@ def run_env(data: Path, **extra: str) -> dict[str, str]:
     return {**os.environ, "CAKUPAN_DATA_DIR": str(data), **extra}
 
 
-def run_args(landing: Path, day: dt.date, url: str, verbose: bool = False) -> list[str]:
+def run_args(
+    landing: Path, day: dt.date, url: str, verbose: bool = False, skip_preflight: bool = False
+) -> list[str]:
     args = [
         CAKUPAN,
         "run",
@@ -30,6 +32,7 @@ def run_args(landing: Path, day: dt.date, url: str, verbose: bool = False) -> li
         "--warehouse",
         url,
     ]
+    args += ["--skip-preflight"] if skip_preflight else []
     return [*args, "--verbose"] if verbose else args
 
 
@@ -41,10 +44,11 @@ def cakupan_run(
     *,
     verbose: bool = False,
     expect_ok: bool = True,
+    skip_preflight: bool = False,
     **extra_env: str,
 ) -> subprocess.CompletedProcess:
     done = subprocess.run(
-        run_args(landing, day, url, verbose),
+        run_args(landing, day, url, verbose, skip_preflight),
         env=run_env(data, **extra_env),
         capture_output=True,
         text=True,

@@ -8,11 +8,14 @@ installed; the runtime never imports it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import logging
 import os
 import sys
-from collections.abc import Callable
+import time
+import traceback
+from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +24,9 @@ from cakupan.config import current
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+    from cakupan.config import Config
+    from cakupan.runner import RunReport
 
 # Subcommands other packages add: a function taking the subparsers (cakupan_dev.cli.register).
 COMMANDS_GROUP = "cakupan.commands"
@@ -39,22 +45,99 @@ def say(text: str) -> None:
     sys.stdout.flush()
 
 
+def complain(text: str) -> None:
+    """One line to the user on standard error, at once: what went wrong and what to do."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    from cakupan import preflight
     from cakupan.runner import configure
 
+    started = time.monotonic()
+    since = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     config = configure(args.landing, args.warehouse, args.settings, verbose=args.verbose)
-    if not config.landing_dir.is_dir():
-        say(f"landing folder not found: {config.landing_dir}")
-        return 2
-    from cakupan.runner import DagRunner
+    with preflight.holding_data_folder(config, complain):
+        if not args.skip_preflight:
+            preflight.check(config)
+        log_file = config.data_dir / "logs" / f"run-{args.as_of.isoformat()}.log"
+        with _output_to(None if args.verbose else log_file):
+            from cakupan.runner import DagRunner
 
-    report = DagRunner().run_date(args.as_of)
-    for dag_id, state in report.dag_states.items():
-        say(f"{dag_id}: {state}")
-    if not report.ok:
-        say("failed tasks: " + ", ".join(report.failed_tasks))
-        return 1
-    return 0
+            report = DagRunner().run_date(args.as_of, progress=_dag_progress)
+        say(_run_summary(config, args.as_of, since, report, log_file, args.verbose, started))
+    return 0 if report.ok else 1
+
+
+def _dag_progress(dag_id: str, state: str, seconds: float) -> None:
+    say(f"{dag_id}: {state} ({seconds:.1f} s)")
+
+
+@contextlib.contextmanager
+def _output_to(log_file: Path | None) -> Iterator[None]:
+    """Everything Airflow, the libraries and the tasks write to standard error goes to
+    ``log_file`` (appended), so the terminal shows the progress and the summary only."""
+    if log_file is None:
+        yield
+        return
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log_file, "ab") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _run_summary(
+    config: Config,
+    as_of: dt.date,
+    since: dt.datetime,
+    report: RunReport,
+    log_file: Path,
+    verbose: bool,
+    started: float,
+) -> str:
+    import sqlalchemy as sa
+
+    from cakupan.landing import Ledger, scan
+    from cakupan.sources.specs import SOURCES
+    from cakupan.summary import run_summary, tally_run
+    from cakupan.warehouse.engine import create_warehouse_engine, describe
+
+    places = {
+        "report": str(config.report_dir / f"{as_of.isoformat()}.html"),
+        "warehouse": describe(config.warehouse_url),
+    }
+    if not verbose:
+        places["full log"] = str(log_file)
+    engine = create_warehouse_engine(config=config)
+    try:
+        with engine.connect() as conn:
+            waiting = {
+                source: len(Ledger.read(conn, source).unrecorded(scan(config.landing_dir, source)))
+                for source in SOURCES
+            }
+        return run_summary(
+            engine,
+            as_of,
+            tally_run(engine, since, waiting),
+            places,
+            time.monotonic() - started,
+            report.failed_tasks,
+        )
+    except sa.exc.DBAPIError:  # the run failed because the warehouse did: say only that
+        lines = [f"cakupan run {as_of.isoformat()}: FAILED (the warehouse could not be read)"]
+        lines.append("  failed tasks: " + ", ".join(report.failed_tasks))
+        lines += [f"  {name}: {where}" for name, where in places.items()]
+        return "\n".join(lines)
+    finally:
+        engine.dispose()
 
 
 def _on_warehouse(
@@ -127,7 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--warehouse", help="SQLAlchemy URL (default $CAKUPAN_WAREHOUSE_URL or DuckDB under data/)"
     )
     run.add_argument("--settings", type=Path, help="YAML file overriding the default settings")
-    run.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Airflow's and the tasks' logs here (else they go to DATA/logs/), and the "
+        "traceback of an error",
+    )
+    run.add_argument(
+        "--skip-preflight",
+        action="store_true",
+        help="run the DAGs even when the checks before them fail (to try the failure alerts)",
+    )
     run.set_defaults(func=_cmd_run)
 
     export = sub.add_parser(
@@ -161,8 +254,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a subcommand. A problem the user can fix is one line on standard error and
+    exit 2; ``--verbose`` adds its traceback."""
+    from cakupan.preflight import Refused
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Refused as exc:
+        complain(str(exc))
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        return 2
 
 
 def entry_point() -> None:

@@ -141,15 +141,16 @@ def _counted(result: FileResult, verdicts: Verdicts, index: int) -> None:
 # --------------------------------------------------------------------------- the ledger
 
 
-def _duplicate_of(result: FileResult, earlier: str) -> FileResult:
-    """The ledger entry of a file whose content was already recorded as ``earlier``."""
+def _duplicate(result: FileResult) -> FileResult:
+    """The ledger entry of a file whose content was already loaded. It names no other file:
+    the first may be another village's, and its operator's business."""
     return FileResult(
         result.source,
         result.file_name,
         result.sha256,
         result.received_date,
         status="skipped_duplicate",
-        error=f"isi sama dengan berkas {earlier} / same content as file {earlier}",
+        error="isi sama dengan berkas yang sudah dimuat / same content as a file already loaded",
     )
 
 
@@ -210,13 +211,12 @@ def _still_new(conn: Connection, candidates: list[FileResult]) -> tuple[list[Fil
     for i, result in enumerate(candidates):
         if ledger.recorded(result.file_name, result.sha256):
             continue
-        earlier = ledger.first_with(result.sha256)
-        if earlier and result.status != "skipped_duplicate":
-            result = _duplicate_of(result, earlier)
+        if ledger.already_loaded(result.sha256) and result.status != "skipped_duplicate":
+            result = _duplicate(result)
         elif result.status == "loaded":
             with_rows.add(i)
         keep.append(result)
-        ledger.note(result.file_name, result.sha256)
+        ledger.note(result.file_name, result.sha256, result.status)
     return keep, with_rows
 
 
@@ -399,9 +399,10 @@ def ingest_files(
 ) -> list[FileResult]:
     """Ingest files of one source; each lands (rows + rejections + ledger) atomically.
 
-    Files already in the ledger are passed over; a file whose content was already seen
-    (earlier, or earlier in this batch) is recorded as skipped_duplicate; a file that
-    changed while being read is left for the next run.
+    Files already in the ledger are passed over; a file whose content was already loaded
+    (earlier, or earlier in this batch) is recorded as skipped_duplicate, one whose content
+    was only ever rejected is judged again; a file that changed while being read is left
+    for the next run.
     """
     if not files:
         return []
@@ -415,12 +416,10 @@ def ingest_files(
         fresh: list[LandingFile] = []
         skipped: list[FileResult] = []
         for lf in ledger.unrecorded(files):
-            earlier = ledger.first_with(lf.sha256)
-            if earlier:
-                skipped.append(_duplicate_of(FileResult.for_file(lf, received_date), earlier))
+            if ledger.already_loaded(lf.sha256):
+                skipped.append(_duplicate(FileResult.for_file(lf, received_date)))
                 continue
-            ledger.note(lf.name, lf.sha256)
-            fresh.append(lf)
+            fresh.append(lf)  # an identical file of this batch is judged under the lock
         work = _Ingest(conn, spec, received_date, settings, run_id, clock, chunk_rows)
         for lf in fresh:
             if lf.path.stat().st_size >= stream_bytes:

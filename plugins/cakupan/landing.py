@@ -83,33 +83,35 @@ class Ledger:
     is new (CONTRACT §2: a file is its name and its SHA-256).
 
     Discovery asks it which files to take; ingest asks it again under the source's lock,
-    where a file another worker recorded meanwhile is passed over and a content recorded
-    under another name makes the file a duplicate of that first name.
+    where a file another worker recorded meanwhile is passed over and a content already
+    *loaded* under another name makes the file a duplicate. A content that was only ever
+    rejected is judged again: the file gets its own verdict, not someone else's.
     """
 
     source: str
     names: dict[str, list[str]] = field(default_factory=dict)  # sha256 -> names, earliest first
+    loaded: set[str] = field(default_factory=set)  # sha256 of contents loaded once
 
     @classmethod
     def read(cls, conn: Connection, source: str) -> Ledger:
         ledger = cls(source)
         for row in query_file(conn, "staging/ledger_files.sql", {"source": source}):
-            ledger.note(row.file_name, row.sha256)
+            ledger.note(row.file_name, row.sha256, row.status)
         return ledger
 
     def recorded(self, name: str, sha256: str) -> bool:
         """This name with this content is in the ledger: the file is not read again."""
         return name in self.names.get(sha256, ())
 
-    def first_with(self, sha256: str) -> str | None:
-        """The first name recorded with this content, if any (a new name for it is a
-        duplicate of that one)."""
-        names = self.names.get(sha256)
-        return names[0] if names else None
+    def already_loaded(self, sha256: str) -> bool:
+        """This content was loaded before (under another name): the file is its duplicate."""
+        return sha256 in self.loaded
 
-    def note(self, name: str, sha256: str) -> None:
+    def note(self, name: str, sha256: str, status: str) -> None:
         """Count a file as recorded (by this run, before its transaction commits)."""
         self.names.setdefault(sha256, []).append(name)
+        if status == "loaded":
+            self.loaded.add(sha256)
 
     def unrecorded(self, files: list[LandingFile]) -> list[LandingFile]:
         """The files whose (name, content) pair the ledger has not seen."""

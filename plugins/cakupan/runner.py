@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,16 +108,23 @@ class DagRunner:
                 suffix = f"[{ti.map_index}]" if ti.map_index >= 0 else ""
                 report.failed_tasks.append(f"{dag_id}.{ti.task_id}{suffix}")
 
-    def run_date(self, as_of: dt.date) -> RunReport:
-        """The three ingest DAGs, then the coverage DAG, for ``as_of`` (WIB)."""
+    def run_date(
+        self, as_of: dt.date, progress: Callable[[str, str, float], None] | None = None
+    ) -> RunReport:
+        """The three ingest DAGs, then the coverage DAG, for ``as_of`` (WIB); ``progress``
+        hears of each DAG as it ends (its id, its state, its seconds)."""
         import pendulum
 
         from cakupan.dagkit import TZ
 
         report = RunReport(as_of)
         day = pendulum.datetime(as_of.year, as_of.month, as_of.day, tz=TZ)
-        for dag_id in INGEST_DAG_IDS:
-            self._run(dag_id, day.add(hours=5), report)
-        self._run(COVERAGE_DAG_ID, day.add(hours=6, minutes=30), report)
+        runs = [(dag_id, day.add(hours=5)) for dag_id in INGEST_DAG_IDS]
+        runs.append((COVERAGE_DAG_ID, day.add(hours=6, minutes=30)))
+        for dag_id, when in runs:
+            began = time.monotonic()
+            self._run(dag_id, when, report)
+            if progress is not None:
+                progress(dag_id, report.dag_states[dag_id], time.monotonic() - began)
         log.info("run_finished", as_of=as_of.isoformat(), ok=report.ok, failed=report.failed_tasks)
         return report

@@ -1,12 +1,16 @@
-"""A readable text table of regency coverage for one snapshot (for the terminal)."""
+"""What a person reads in the terminal: a run's summary, a snapshot's regency table."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 
+from cakupan.sources.specs import SOURCES
 from cakupan.warehouse.sqlfiles import query_file
 
 _COLUMNS = (
@@ -52,3 +56,100 @@ def regency_table(engine: Engine, as_of: dt.date, only_active: bool = True) -> s
             cells.append(text[:width].ljust(width) if i == 0 else text.rjust(width))
         lines.append(" ".join(cells))
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- a run's summary
+
+STATUS_WORDS = {"loaded": "loaded", "rejected_file": "rejected", "skipped_duplicate": "skipped"}
+
+
+@dataclass
+class SourceTally:
+    """What one run did with one source's files."""
+
+    files: Counter[str] = field(default_factory=Counter)  # loaded / rejected / skipped
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    rejected_files: list[str] = field(default_factory=list)
+    waiting: int = 0  # in the landing folder, not recorded: still being copied or changed
+
+    def line(self, source: str) -> str:
+        files = ", ".join(
+            f"{self.files[status]} {word}"
+            for status, word in STATUS_WORDS.items()
+            if self.files[status] or status == "loaded"
+        )
+        waiting = f", {self.waiting} waiting" if self.waiting else ""
+        text = (
+            f"  {source:<20} files: {files}{waiting}; rows: {self.rows_loaded:,} loaded, "
+            f"{self.rows_rejected:,} rejected"
+        )
+        if self.reasons:
+            top = ", ".join(f"{reason} {n:,}" for reason, n in self.reasons.most_common(3))
+            text += f" ({top})"
+        return text
+
+
+def tally_run(
+    engine: Engine, since: dt.datetime, waiting: dict[str, int]
+) -> dict[str, SourceTally]:
+    """Per source, the files this run recorded (ledger entries written since ``since``)."""
+    tallies = {source: SourceTally(waiting=waiting.get(source, 0)) for source in SOURCES}
+    with engine.connect() as conn:
+        entries = query_file(conn, "report/run_files.sql", {"since": since})
+    for entry in entries:
+        tally = tallies[entry.source]
+        tally.files[STATUS_WORDS.get(entry.status, entry.status)] += 1
+        tally.rows_loaded += entry.rows_loaded or 0
+        tally.rows_rejected += entry.rows_rejected or 0
+        tally.reasons.update(json.loads(entry.rejected_by_reason or "{}"))
+        if entry.status == "rejected_file":
+            tally.rejected_files.append(f"{entry.file_name}: {entry.error}")
+    return tallies
+
+
+def run_summary(
+    engine: Engine,
+    as_of: dt.date,
+    tallies: dict[str, SourceTally],
+    places: dict[str, str],
+    wall_s: float,
+    failed_tasks: list[str],
+) -> str:
+    """The lines ``cakupan run`` ends with: per source, the snapshot, warnings, where."""
+    lines = [f"cakupan run {as_of.isoformat()}: " + ("done" if not failed_tasks else "FAILED")]
+    lines += [tally.line(source) for source, tally in tallies.items()]
+    with engine.connect() as conn:
+        province = query_file(conn, "report/run_snapshot.sql", {"as_of": as_of})
+    if province:
+        p = province[0]
+        attained = "-" if p.target_attainment_pct is None else f"{p.target_attainment_pct:.2f} %"
+        lines.append(
+            f"  snapshot {as_of.isoformat()}: Sumatera Selatan {p.workers_proposed:,} proposed, "
+            f"{p.workers_covered:,} covered of a target of {p.target_workers:,} ({attained})"
+        )
+    warnings = _warnings(tallies, province[0].audit_warnings if province else 0, failed_tasks)
+    lines += [f"  warning: {w}" for w in warnings]
+    lines += [f"  {name}: {where}" for name, where in places.items()]
+    lines.append(f"  wall time: {wall_s:.1f} s")
+    return "\n".join(lines)
+
+
+def _warnings(tallies: dict[str, SourceTally], audit_warnings: int, failed: list[str]) -> list[str]:
+    out = ["failed tasks: " + ", ".join(failed)] if failed else []
+    for source, tally in tallies.items():
+        for rejected in tally.rejected_files[:3]:
+            out.append(f"{source} file rejected: {rejected}")
+        if len(tally.rejected_files) > 3:
+            out.append(f"{source}: {len(tally.rejected_files) - 3} more files rejected")
+        if not sum(tally.files.values()):
+            out.append(f"{source}: nothing new in the landing folder")
+        if tally.waiting:
+            out.append(
+                f"{source}: {tally.waiting} file(s) waiting for the next run "
+                "(still being copied, or changed while read)"
+            )
+    if audit_warnings:
+        out.append(f"{audit_warnings} audit warning(s): see the report")
+    return out

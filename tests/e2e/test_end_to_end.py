@@ -57,6 +57,26 @@ def check_data_quality(engine, oracle: Oracle, day: dt.date) -> None:
         assert r["nik_masked"] is None or "*" in r["nik_masked"] or len(r["nik_masked"]) < 11
 
 
+def check_summary(stdout: str, engine, oracle: Oracle, day: dt.date) -> None:
+    """The run's last lines: per source what it recorded, the snapshot, where things are."""
+    lines = stdout.splitlines()
+    start = lines.index(f"cakupan run {day.isoformat()}: done")
+    summary = "\n".join(lines[start:])
+    want = oracle.data_quality(day)
+    for source in ("village_submissions", "poverty_lists", "member_exports"):
+        mine = [e for (s, _, _), e in want.items() if s == source]
+        loaded = sum(e["rows_loaded"] for e in mine if e["status"] == "loaded")
+        rejected = sum(e["rows_rejected"] for e in mine if e["status"] == "loaded")
+        files = sum(1 for e in mine if e["status"] == "loaded")
+        line = next(x for x in lines[start:] if x.strip().startswith(source))
+        assert f"files: {files} loaded" in line, line
+        assert f"rows: {loaded:,} loaded, {rejected:,} rejected" in line, line
+    province = rows(engine, "SELECT * FROM mart.coverage_province WHERE snapshot_date = :d", d=day)
+    assert f"Sumatera Selatan {province[0]['workers_proposed']:,} proposed" in summary
+    assert "  report: " in summary and "  full log: " in summary
+    assert lines[-1].startswith("  wall time: ")
+
+
 @pytest.mark.parametrize(
     "engine_name", ["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
@@ -71,7 +91,8 @@ def test_scenario_day_by_day(engine_name, scenario, tmp_path, request):
     for day in scenario.days:
         scenario.deliver(day, landing)
         if day == scenario.days[0]:
-            cakupan_run(landing, day, url, data)  # the real command and DAGs
+            done = cakupan_run(landing, day, url, data)  # the real command and DAGs
+            check_summary(done.stdout, engine, oracle, day)
         else:
             run_day(landing, day, url, data)
         check_against_truth(engine, oracle, day)
@@ -106,6 +127,8 @@ def test_scenario_day_by_day(engine_name, scenario, tmp_path, request):
         n="salinan " + some.name,
     )
     assert [c["status"] for c in copies] == ["skipped_duplicate"]
-    assert some.name in copies[0]["error"]
+    assert copies[0]["error"] == (  # names no other file: it may be another village's
+        "isi sama dengan berkas yang sudah dimuat / same content as a file already loaded"
+    )
     assert snapshot(engine, last) == before
     engine.dispose()

@@ -58,3 +58,44 @@ def test_overwritten_file_is_a_new_file(warehouse, tmp_path):
         ("usulan.csv", DAY),
         ("usulan.csv", DAY + dt.timedelta(days=1)),
     ]
+
+
+DUPLICATE_ERROR = "isi sama dengan berkas yang sudah dimuat / same content as a file already loaded"
+
+
+def test_a_copy_of_a_rejected_file_gets_its_own_verdict(warehouse, tmp_path):
+    """Only a loaded content makes a duplicate; the message names no other file (issue 14)."""
+    folder = tmp_path / "village_submissions"
+    folder.mkdir()
+    empty = "nama;alamat\n"  # no required column: rejected whole
+    (folder / "Desa A.csv").write_text(empty, encoding="utf-8")
+    (folder / "Desa B.csv").write_text(empty, encoding="utf-8")  # the same bytes, same batch
+    results = ingest_files(warehouse, scan(tmp_path, "village_submissions"), DAY, load_settings())
+    assert [(r.file_name, r.status) for r in results] == [
+        ("Desa A.csv", "rejected_file"),
+        ("Desa B.csv", "rejected_file"),
+    ]
+    assert all("Desa" not in r.error for r in results)
+
+    (folder / "Desa C.csv").write_text(empty, encoding="utf-8")  # a later day, still rejected
+    [later] = ingest_files(
+        warehouse, scan(tmp_path, "village_submissions")[2:], DAY, load_settings()
+    )
+    assert (later.file_name, later.status) == ("Desa C.csv", "rejected_file")
+
+
+def test_a_copy_of_a_loaded_file_is_its_duplicate_without_naming_it(warehouse, tmp_path):
+    folder = tmp_path / "village_submissions"
+    folder.mkdir()
+    (folder / "Desa A.csv").write_text(HEADER + ROW, encoding="utf-8")
+    (folder / "Desa B.csv").write_text(HEADER + ROW, encoding="utf-8")
+    results = ingest_files(warehouse, scan(tmp_path, "village_submissions"), DAY, load_settings())
+    assert [(r.file_name, r.status, r.error) for r in results] == [
+        ("Desa A.csv", "loaded", None),
+        ("Desa B.csv", "skipped_duplicate", DUPLICATE_ERROR),
+    ]
+    (folder / "Desa C.csv").write_text(HEADER + ROW, encoding="utf-8")
+    [later] = ingest_files(
+        warehouse, scan(tmp_path, "village_submissions")[2:], DAY, load_settings()
+    )
+    assert (later.status, later.error) == ("skipped_duplicate", DUPLICATE_ERROR)
