@@ -19,6 +19,7 @@ from cakupan.ingest import ingest_files
 from cakupan.landing import Ledger, scan
 from cakupan.logs import get_logger
 from cakupan.marts.snapshot import build_snapshot
+from cakupan.summary import SourceTally, snapshot_line
 from cakupan.timing import Clock, record_task
 from cakupan.warehouse.engine import create_warehouse_engine, reaching
 from cakupan.warehouse.schema import ensure_schema
@@ -124,6 +125,7 @@ def reconcile(manifest_paths: list[str]) -> dict[str, int]:
     clock = Clock()
     problems: list[str] = []
     totals: Counter[str] = Counter()
+    tallies: dict[str, SourceTally] = defaultdict(SourceTally)
     wanted: dict[tuple[str, dt.date], list[tuple[str, str]]] = defaultdict(list)
     for path in manifest_paths:
         batch = Batch.read(path)
@@ -142,8 +144,10 @@ def reconcile(manifest_paths: list[str]) -> dict[str, int]:
                 row = rows.get((name, sha256))
                 if row is None:
                     totals["deferred"] += 1
+                    tallies[source].waiting += 1
                     continue
                 totals[row.status] += 1
+                tallies[source].add(row)
                 if not (
                     row.rows_read == row.rows_loaded + row.rows_rejected
                     and row.staged_loaded == row.rows_loaded
@@ -157,6 +161,8 @@ def reconcile(manifest_paths: list[str]) -> dict[str, int]:
     if problems:
         raise AccountingFailed("row accounting failed:\n" + "\n".join(problems))
     log.info("rows_accounted_for", **totals)
+    for source, tally in tallies.items():  # what cakupan run's summary says, in the task log
+        log.info("run_summary", source=source, summary=tally.line(source).strip())
     record_task(
         "reconcile", clock, config.metrics_file, sources=sorted({s for s, _ in wanted}), **totals
     )
@@ -174,6 +180,8 @@ def snapshot(as_of: dt.date) -> None:
     with _warehouse(config) as engine:
         ensure_schema(engine)
         audit = build_snapshot(engine, as_of, config.settings(), clock)
+        line, warnings = snapshot_line(engine, as_of)
+    log.info("snapshot_summary", summary=line, audit_warnings=warnings)
     record_task(
         "snapshot",
         clock,

@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -74,6 +75,16 @@ class SourceTally:
     rejected_files: list[str] = field(default_factory=list)
     waiting: int = 0  # in the landing folder, not recorded: still being copied or changed
 
+    def add(self, entry: Any) -> None:
+        """Count one ledger entry (a row with status, file_name, error, rows_loaded,
+        rows_rejected and rejected_by_reason as JSON)."""
+        self.files[STATUS_WORDS.get(entry.status, entry.status)] += 1
+        self.rows_loaded += entry.rows_loaded or 0
+        self.rows_rejected += entry.rows_rejected or 0
+        self.reasons.update(json.loads(entry.rejected_by_reason or "{}"))
+        if entry.status == "rejected_file":
+            self.rejected_files.append(f"{entry.file_name}: {entry.error}")
+
     def line(self, source: str) -> str:
         files = ", ".join(
             f"{self.files[status]} {word}"
@@ -99,13 +110,7 @@ def tally_run(
     with engine.connect() as conn:
         entries = query_file(conn, "report/run_files.sql", {"since": since})
     for entry in entries:
-        tally = tallies[entry.source]
-        tally.files[STATUS_WORDS.get(entry.status, entry.status)] += 1
-        tally.rows_loaded += entry.rows_loaded or 0
-        tally.rows_rejected += entry.rows_rejected or 0
-        tally.reasons.update(json.loads(entry.rejected_by_reason or "{}"))
-        if entry.status == "rejected_file":
-            tally.rejected_files.append(f"{entry.file_name}: {entry.error}")
+        tallies[entry.source].add(entry)
     return tallies
 
 
@@ -120,20 +125,30 @@ def run_summary(
     """The lines ``cakupan run`` ends with: per source, the snapshot, warnings, where."""
     lines = [f"cakupan run {as_of.isoformat()}: " + ("done" if not failed_tasks else "FAILED")]
     lines += [tally.line(source) for source, tally in tallies.items()]
-    with engine.connect() as conn:
-        province = query_file(conn, "report/run_snapshot.sql", {"as_of": as_of})
-    if province:
-        p = province[0]
-        attained = "-" if p.target_attainment_pct is None else f"{p.target_attainment_pct:.2f} %"
-        lines.append(
-            f"  snapshot {as_of.isoformat()}: Sumatera Selatan {p.workers_proposed:,} proposed, "
-            f"{p.workers_covered:,} covered of a target of {p.target_workers:,} ({attained})"
-        )
-    warnings = _warnings(tallies, province[0].audit_warnings if province else 0, failed_tasks)
+    line, audit_warnings = snapshot_line(engine, as_of)
+    if line:
+        lines.append(f"  {line}")
+    warnings = _warnings(tallies, audit_warnings, failed_tasks)
     lines += [f"  warning: {w}" for w in warnings]
     lines += [f"  {name}: {where}" for name, where in places.items()]
     lines.append(f"  wall time: {wall_s:.1f} s")
     return "\n".join(lines)
+
+
+def snapshot_line(engine: Engine, as_of: dt.date) -> tuple[str | None, int]:
+    """The province's line of the snapshot of ``as_of`` (None before it is built) and its
+    number of audit warnings; cakupan run's summary and the snapshot task's log say it."""
+    with engine.connect() as conn:
+        province = query_file(conn, "report/run_snapshot.sql", {"as_of": as_of})
+    if not province:
+        return None, 0
+    p = province[0]
+    attained = "-" if p.target_attainment_pct is None else f"{p.target_attainment_pct:.2f} %"
+    line = (
+        f"snapshot {as_of.isoformat()}: Sumatera Selatan {p.workers_proposed:,} proposed, "
+        f"{p.workers_covered:,} covered of a target of {p.target_workers:,} ({attained})"
+    )
+    return line, int(p.audit_warnings)
 
 
 def _warnings(tallies: dict[str, SourceTally], audit_warnings: int, failed: list[str]) -> list[str]:

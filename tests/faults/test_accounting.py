@@ -59,3 +59,27 @@ def test_reconcile_fails_loudly_when_staging_lost_a_row(
         )
     with pytest.raises(pipeline.AccountingFailed, match=name):
         pipeline.reconcile(manifests)
+
+
+def test_reconcile_logs_the_summary_a_run_shows(warehouse, small_scenario, tmp_path, monkeypatch):
+    """The task log says what cakupan run's summary says (issue 14): per source and snapshot."""
+    from structlog.testing import capture_logs
+
+    day = small_scenario.days[0]
+    landing = tmp_path / "landing"
+    small_scenario.deliver(day, landing)
+    monkeypatch.setenv("CAKUPAN_WAREHOUSE_URL", warehouse.url.render_as_string(False))
+    monkeypatch.setenv("CAKUPAN_LANDING_DIR", str(landing))
+    monkeypatch.setenv("CAKUPAN_DATA_DIR", str(tmp_path / "data"))
+    manifests = pipeline.discover("member_exports", day, "test-run")
+    for manifest in manifests:
+        pipeline.load_batch(manifest)
+    with capture_logs() as logs:
+        pipeline.reconcile(manifests)
+        pipeline.snapshot(day)
+    [summary] = [e for e in logs if e["event"] == "run_summary"]
+    assert summary["source"] == "member_exports"
+    assert summary["summary"].startswith("member_exports")
+    assert "files: 1 loaded" in summary["summary"] and "rows: " in summary["summary"]
+    [snap] = [e for e in logs if e["event"] == "snapshot_summary"]
+    assert snap["summary"].startswith(f"snapshot {day.isoformat()}: Sumatera Selatan ")

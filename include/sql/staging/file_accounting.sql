@@ -29,6 +29,8 @@ SELECT
     l.rows_read,
     l.rows_loaded,
     l.rows_rejected,
+    l.rejected_by_reason,
+    l.error,
     COALESCE(s.n, 0) AS staged_loaded,
     COALESCE(r.n, 0) AS staged_rejected
 FROM staging.file_ledger AS l
