@@ -34,18 +34,38 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-# Litter that office programs and file managers leave beside real deliveries. Anything else
-# is read, so nothing a village sent is dropped without a word.
-_LITTER_PREFIXES = ("~$", ".~lock.", "._")
+# Litter that office programs and file managers leave beside real deliveries, and the names
+# delivery tools give a file while it is still arriving. Anything else is read, so nothing a
+# village sent is dropped without a word.
+_LITTER_PREFIXES = ("~$", ".~", "._")
 _LITTER_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+_IN_TRANSIT_SUFFIXES = (".part", ".tmp", ".crdownload")
 
 
 def _is_candidate(path: Path) -> bool:
-    """Regular files (no links, FIFOs or folders), minus editor lock and OS litter files."""
+    """Regular files (no links, FIFOs or folders), minus editor lock and OS litter files and
+    files still in transit under a temporary name."""
     name = path.name
     if name in _LITTER_NAMES or name.startswith(_LITTER_PREFIXES):
         return False
+    if name.lower().endswith(_IN_TRANSIT_SUFFIXES):
+        return False
     return path.is_file() and not path.is_symlink()
+
+
+def settling(files: list[LandingFile], settle_seconds: int, now: float) -> list[LandingFile]:
+    """The files modified less than ``settle_seconds`` before ``now``: maybe still being
+    copied, so they wait for the next run (a file that vanished meanwhile waits too)."""
+    waiting = []
+    for f in files:
+        try:
+            modified = f.path.stat().st_mtime
+        except OSError:
+            waiting.append(f)
+            continue
+        if now - modified < settle_seconds:
+            waiting.append(f)
+    return waiting
 
 
 def storable_name(relative: str) -> str:

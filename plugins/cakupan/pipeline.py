@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Engine
 from cakupan.batches import Batch, plan
 from cakupan.config import Config, current
 from cakupan.ingest import ingest_files
-from cakupan.landing import Ledger, scan
+from cakupan.landing import Ledger, scan, settling
 from cakupan.logs import get_logger
 from cakupan.marts.snapshot import build_snapshot
 from cakupan.summary import SourceTally, snapshot_line
@@ -57,6 +58,16 @@ def discover(source: str, received_date: dt.date, run_id: str) -> list[str]:
         with engine.connect() as conn:
             fresh = Ledger.read(conn, source).unrecorded(scan(config.landing_dir, source))
             latest = query_file(conn, "staging/ledger_latest_received.sql")[0].latest
+    waiting = settling(fresh, config.settings().landing.settle_seconds, time.time())
+    if waiting:
+        log.warning(
+            "files_waiting",
+            source=source,
+            reason="modified less than landing.settle_seconds ago: maybe still being copied",
+            files=[f.name for f in waiting[:20]],
+            count=len(waiting),
+        )
+        fresh = [f for f in fresh if f not in waiting]
     if fresh and latest is not None and received_date < latest:
         # A backfill must reproduce its date: new files wait for a run dated >= latest.
         log.warning(

@@ -65,6 +65,13 @@ class AuditSettings:
 
 
 @dataclass(frozen=True)
+class LandingSettings:
+    """The landing zone: how long a file must rest before it is read (still being copied)."""
+
+    settle_seconds: int = 120
+
+
+@dataclass(frozen=True)
 class Settings:
     min_age: int = 15
     max_age: int = 65
@@ -77,6 +84,7 @@ class Settings:
     regencies: dict[str, RegencySettings] = field(default_factory=dict)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    landing: LandingSettings = field(default_factory=LandingSettings)
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -118,11 +126,12 @@ def _keys(cls: type) -> dict[str, Any]:
 # The keys a settings file may hold (None: a value; a mapping: a section). Under
 # ``regencies`` every key is a regency code holding a regency's keys.
 KNOWN_KEYS: dict[str, Any] = {
-    **{k: None for k in _keys(Settings) if k not in ("regencies", "alerts", "audit")},
+    **{k: None for k in _keys(Settings) if k not in ("regencies", "alerts", "audit", "landing")},
     "province": {"workforce_estimate": None, "workforce_target_pct": None},
     "regencies": {"*": _keys(RegencySettings)},
     "alerts": _keys(AlertSettings),
     "audit": _keys(AuditSettings),
+    "landing": _keys(LandingSettings),
 }
 for _field in ("province_workforce_estimate", "province_workforce_target_pct"):
     KNOWN_KEYS.pop(_field)
@@ -254,6 +263,17 @@ def _audit_settings(data: Any) -> AuditSettings:
     return AuditSettings(max_rejected_share=share)
 
 
+def _landing_settings(data: Any) -> LandingSettings:
+    if not isinstance(data, Mapping):
+        raise SettingsError("landing must be a mapping of keys")
+    settle = _as_int(data.get("settle_seconds"), "landing.settle_seconds")
+    if settle is None:
+        return LandingSettings()
+    if settle < 0:
+        raise SettingsError(f"landing.settle_seconds: expected 0 or more seconds, got {settle!r}")
+    return LandingSettings(settle_seconds=settle)
+
+
 def from_mapping(data: Mapping[str, Any]) -> Settings:
     """Build typed settings from a merged mapping, naming the key of any bad value."""
     regencies: dict[str, RegencySettings] = {}
@@ -279,6 +299,7 @@ def from_mapping(data: Mapping[str, Any]) -> Settings:
         regencies=regencies,
         alerts=_alert_settings(data.get("alerts") or {}),
         audit=_audit_settings(data.get("audit") or {}),
+        landing=_landing_settings(data.get("landing") or {}),
     )
     if settings.min_age is None or settings.max_age is None or settings.min_age >= settings.max_age:
         raise SettingsError("min_age and max_age must be set with min_age < max_age")

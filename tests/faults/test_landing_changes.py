@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cakupan.batches import Batch
 from cakupan.ingest import ingest_files
 from cakupan.landing import Ledger, scan
 from cakupan.settings import load_settings
@@ -99,3 +100,36 @@ def test_a_copy_of_a_loaded_file_is_its_duplicate_without_naming_it(warehouse, t
         warehouse, scan(tmp_path, "village_submissions")[2:], DAY, load_settings()
     )
     assert (later.status, later.error) == ("skipped_duplicate", DUPLICATE_ERROR)
+
+
+def test_a_file_still_being_copied_waits_for_the_next_run(warehouse, tmp_path, monkeypatch):
+    """landing.settle_seconds: a file modified just now is not read; temporary names never
+    are; an old enough file is (issue 14)."""
+    import os
+    import time
+
+    from cakupan import pipeline
+
+    folder = tmp_path / "landing" / "village_submissions"
+    folder.mkdir(parents=True)
+    settled = folder / "Desa A.csv"
+    settled.write_text(HEADER + ROW, encoding="utf-8")
+    old = time.time() - 3600
+    os.utime(settled, (old, old))
+    (folder / "Desa B.csv").write_text(HEADER + ROW2, encoding="utf-8")  # arriving now
+    for name in ("Desa C.csv.part", "Desa D.xlsx.crdownload", "x.tmp", ".~Desa E.csv"):
+        (folder / name).write_text(HEADER + ROW2, encoding="utf-8")
+        os.utime(folder / name, (old, old))
+    monkeypatch.setenv("CAKUPAN_WAREHOUSE_URL", warehouse.url.render_as_string(False))
+    monkeypatch.setenv("CAKUPAN_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("CAKUPAN_DATA_DIR", str(tmp_path / "data"))
+
+    def taken() -> list[str]:
+        manifests = pipeline.discover("village_submissions", DAY, "test-run")
+        return [f.name for m in manifests for f in Batch.read(m).files]
+
+    assert taken() == ["Desa A.csv"]
+    eager = tmp_path / "eager.yaml"
+    eager.write_text("landing: {settle_seconds: 0}\n", encoding="utf-8")
+    monkeypatch.setenv("CAKUPAN_SETTINGS", str(eager))
+    assert taken() == ["Desa A.csv", "Desa B.csv"]

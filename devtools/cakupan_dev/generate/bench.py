@@ -81,6 +81,7 @@ from cakupan_dev.generate.people import (
     Weighted,
 )
 from cakupan_dev.generate.region import load_region
+from cakupan_dev.generate.scenario import delivered_at
 from cakupan_dev.generate.submissions import HEADERS as SUBMISSION_HEADERS
 
 log = get_logger(__name__)
@@ -226,6 +227,7 @@ class BenchSet:
                 os.link(f.path, target)
             except OSError:
                 shutil.copyfile(f.path, target)
+            delivered_at(target, day)
             placed.append(target)
         return placed
 

@@ -34,13 +34,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import random
 import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from operator import itemgetter
 from pathlib import Path
 
@@ -90,9 +91,18 @@ class Scenario:
             if src.is_file():
                 dst = landing / src.relative_to(src_root)
                 dst.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, dst)  # keeps the mtime: a delivered file has settled
+                shutil.copy2(src, dst)
+                delivered_at(dst, day)  # it arrived that morning: settled by the run
                 copied.append(dst)
         return copied
+
+
+def delivered_at(path: Path, day: date) -> None:
+    """Date a delivered file 04:00 WIB of its delivery day, before the 05:00 ingest, as a
+    real delivery would be: it has settled (``landing.settle_seconds``) by any run."""
+    wib = timezone(timedelta(hours=7))
+    stamp = datetime(day.year, day.month, day.day, 4, tzinfo=wib).timestamp()
+    os.utime(path, (stamp, stamp))
 
 
 def _write_truth(path: Path, columns: Sequence[str], rows: list[TruthRow]) -> None:
