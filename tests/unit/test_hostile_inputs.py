@@ -162,7 +162,9 @@ def test_utf16_without_the_required_columns_names_them(tmp_path: Path) -> None:
     path.write_bytes("NIK\tNama\r\n1\tA\r\n".encode("utf-16"))
     with pytest.raises(FileRejected) as caught:
         read_table(path, POVERTY_LISTS)
-    assert str(caught.value) == str(FileRejected.missing_columns(["village_code", "decile"]))
+    assert str(caught.value) == str(
+        FileRejected.missing_columns(["village_code", "decile"], POVERTY_LISTS)
+    )
 
 
 def test_utf16_temporary_copy_is_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

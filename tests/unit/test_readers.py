@@ -310,6 +310,10 @@ def test_xlsx_empty_strings_become_none(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- rejected files
 
+VILLAGE_ACCEPTED = "Kode Desa: village_code, kode_desa, kode desa, kode wilayah, kode_wilayah"
+NAME_ACCEPTED = "Nama: name, nama, nama lengkap"
+BIRTH_ACCEPTED = "Tanggal Lahir: birth_date, tanggal lahir, tgl lahir, tgl_lahir"
+
 
 @pytest.mark.parametrize(
     ("header", "code", "message"),
@@ -317,21 +321,26 @@ def test_xlsx_empty_strings_become_none(tmp_path: Path) -> None:
         pytest.param(
             ["Kode Desa", "Nama", "Tanggal Lahir"],
             "missing_column",
-            "kolom NIK tidak ditemukan / required column nik not found",
+            "kolom NIK tidak ditemukan (judul kolom yang diterima: NIK: nik, no ktp, no nik, "
+            "nomor induk kependudukan) / required column nik not found (headers accepted: "
+            "NIK: nik, no ktp, no nik, nomor induk kependudukan)",
             id="nik-missing",
         ),
         pytest.param(
             ["NIK", "Nama"],
             "missing_column",
-            "kolom Kode Desa dan Tanggal Lahir tidak ditemukan / "
-            "required columns village_code and birth_date not found",
+            "kolom Kode Desa dan Tanggal Lahir tidak ditemukan (judul kolom yang diterima: "
+            f"{VILLAGE_ACCEPTED}; {BIRTH_ACCEPTED}) / required columns village_code and "
+            f"birth_date not found (headers accepted: {VILLAGE_ACCEPTED}; {BIRTH_ACCEPTED})",
             id="two-missing",
         ),
         pytest.param(
             ["NIK"],
             "missing_column",
-            "kolom Kode Desa, Nama dan Tanggal Lahir tidak ditemukan / "
-            "required columns village_code, name and birth_date not found",
+            "kolom Kode Desa, Nama dan Tanggal Lahir tidak ditemukan (judul kolom yang "
+            f"diterima: {VILLAGE_ACCEPTED}; {NAME_ACCEPTED}; {BIRTH_ACCEPTED}) / required "
+            "columns village_code, name and birth_date not found (headers accepted: "
+            f"{VILLAGE_ACCEPTED}; {NAME_ACCEPTED}; {BIRTH_ACCEPTED})",
             id="three-missing",
         ),
     ],
@@ -406,10 +415,10 @@ def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
 
 
 def test_file_rejected_carries_both_languages_and_pickles() -> None:
-    error = FileRejected.missing_columns(["nik"])
+    error = FileRejected.missing_columns(["nik"], VILLAGE_SUBMISSIONS)
     assert error.code == "missing_column"
-    assert error.message_en == "required column nik not found"
-    assert error.message_id == "kolom NIK tidak ditemukan"
+    assert error.message_en.startswith("required column nik not found (headers accepted: NIK: ")
+    assert error.message_id.startswith("kolom NIK tidak ditemukan (judul kolom yang diterima: ")
     again = pickle.loads(pickle.dumps(error))
     assert (again.code, str(again)) == (error.code, str(error))
 

@@ -8,6 +8,10 @@ name or an address, and the data-quality table is read widely.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cakupan.sources.specs import SourceSpec
 
 # Readable Indonesian labels for the canonical columns, as they appear on the templates.
 COLUMN_LABELS_ID: dict[str, str] = {
@@ -32,6 +36,11 @@ COLUMN_LABELS_ID: dict[str, str] = {
 }
 
 
+def _accepted(spec: SourceSpec, name: str) -> tuple[str, ...]:
+    col = spec.column(name)
+    return (col.name, *col.aliases)
+
+
 def _join(items: Sequence[str], last: str) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -52,14 +61,20 @@ class FileRejected(Exception):
         return f"{self.message_id} / {self.message_en}"
 
     @classmethod
-    def missing_columns(cls, names: Sequence[str]) -> FileRejected:
-        """Required columns not found in the header row; all of them listed at once."""
+    def missing_columns(cls, names: Sequence[str], spec: SourceSpec) -> FileRejected:
+        """Required columns not found in the header row; all of them listed at once, each
+        with the headers that would have been accepted for it."""
         labels = [COLUMN_LABELS_ID.get(name, name) for name in names]
         plural = "s" if len(names) > 1 else ""
+        accepted = "; ".join(
+            f"{COLUMN_LABELS_ID.get(name, name)}: {', '.join(_accepted(spec, name))}"
+            for name in names
+        )
         return cls(
             "missing_column",
-            f"required column{plural} {_join(list(names), 'and')} not found",
-            f"kolom {_join(labels, 'dan')} tidak ditemukan",
+            f"required column{plural} {_join(list(names), 'and')} not found "
+            f"(headers accepted: {accepted})",
+            f"kolom {_join(labels, 'dan')} tidak ditemukan (judul kolom yang diterima: {accepted})",
         )
 
     @classmethod

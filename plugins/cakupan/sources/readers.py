@@ -183,7 +183,7 @@ def _choose_header(
         if partial is None or count > partial[0]:
             partial = (count, candidate, index, matched)
     if partial is not None:
-        raise FileRejected.missing_columns(missing_required(partial[3], spec))
+        raise FileRejected.missing_columns(missing_required(partial[3], spec), spec)
     raise FileRejected.no_header(spec.required, HEADER_SEARCH_ROWS)
 
 

@@ -56,17 +56,6 @@ CREATE OR REPLACE MACRO stripped(t, separators) AS
             t, '^[' || re_apostrophes() || separators || ']+|[' || separators || ']+', '', 'g'
         )
     END;
--- Ids (NIK, KPJ, KK) and village codes; a number cell keeps the text Excel shows.
-CREATE OR REPLACE MACRO id_value(t, cell, is_number) AS
-    CASE
-        WHEN is_number THEN cell
-        ELSE nullif(stripped(coalesce(t, cell), re_id_separators()), '')
-    END;
-CREATE OR REPLACE MACRO village_value(t, cell, is_number) AS
-    CASE
-        WHEN is_number THEN cell
-        ELSE nullif(stripped(coalesce(t, cell), re_village_separators()), '')
-    END;
 -- The NIK came from a number: a numeric cell, or Excel's scientific notation in a CSV.
 CREATE OR REPLACE MACRO from_number(t, is_number) AS
     coalesce(is_number, false)
@@ -74,6 +63,20 @@ CREATE OR REPLACE MACRO from_number(t, is_number) AS
         WHEN contains(t, 'e') OR contains(t, 'E')
             THEN regexp_full_match(trimmed(t), '[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+')
         ELSE false
+    END;
+-- Ids (NIK, KPJ, KK) and village codes; a number cell keeps the digits Excel kept, and
+-- Excel's scientific notation in a CSV stays as the village's file shows it ("1.61205E+15"),
+-- so the operator recognises the cell to fix (its dot is not a separator to strip).
+CREATE OR REPLACE MACRO id_value(t, cell, is_number) AS
+    CASE
+        WHEN is_number THEN cell
+        WHEN from_number(coalesce(t, cell), false) THEN trimmed(coalesce(t, cell))
+        ELSE nullif(stripped(coalesce(t, cell), re_id_separators()), '')
+    END;
+CREATE OR REPLACE MACRO village_value(t, cell, is_number) AS
+    CASE
+        WHEN is_number THEN cell
+        ELSE nullif(stripped(coalesce(t, cell), re_village_separators()), '')
     END;
 
 CREATE OR REPLACE MACRO sex_value(t) AS
