@@ -69,20 +69,20 @@ def test_a_copy_of_a_rejected_file_gets_its_own_verdict(warehouse, tmp_path):
     folder = tmp_path / "village_submissions"
     folder.mkdir()
     empty = "nama;alamat\n"  # no required column: rejected whole
-    (folder / "Desa A.csv").write_text(empty, encoding="utf-8")
-    (folder / "Desa B.csv").write_text(empty, encoding="utf-8")  # the same bytes, same batch
+    (folder / "Talang A.csv").write_text(empty, encoding="utf-8")
+    (folder / "Talang B.csv").write_text(empty, encoding="utf-8")  # the same bytes, same batch
     results = ingest_files(warehouse, scan(tmp_path, "village_submissions"), DAY, load_settings())
     assert [(r.file_name, r.status) for r in results] == [
-        ("Desa A.csv", "rejected_file"),
-        ("Desa B.csv", "rejected_file"),
+        ("Talang A.csv", "rejected_file"),
+        ("Talang B.csv", "rejected_file"),
     ]
-    assert all("Desa" not in r.error for r in results)
+    assert all("Talang" not in r.error for r in results)
 
-    (folder / "Desa C.csv").write_text(empty, encoding="utf-8")  # a later day, still rejected
+    (folder / "Talang C.csv").write_text(empty, encoding="utf-8")  # a later day, still rejected
     [later] = ingest_files(
         warehouse, scan(tmp_path, "village_submissions")[2:], DAY, load_settings()
     )
-    assert (later.file_name, later.status) == ("Desa C.csv", "rejected_file")
+    assert (later.file_name, later.status) == ("Talang C.csv", "rejected_file")
 
 
 def test_a_copy_of_a_loaded_file_is_its_duplicate_without_naming_it(warehouse, tmp_path):

@@ -49,7 +49,7 @@ def create_analyst_role(engine: Engine) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m cakupan.warehouse.roles [--warehouse URL]``, as run by ``make roles``."""
-    from cakupan.cli import _say
+    from cakupan.cli import say
     from cakupan.warehouse.schema import ensure_schema
 
     parser = argparse.ArgumentParser(
@@ -64,11 +64,11 @@ def main(argv: list[str] | None = None) -> int:
             ensure_schema(engine)  # the schemas must exist to be granted; idempotent
         create_analyst_role(engine)
     except WarehouseError as exc:
-        _say(str(exc))
+        say(str(exc))
         return 2
     finally:
         engine.dispose()
-    _say(
+    say(
         f"{ANALYST_ROLE}: SELECT on mart granted in "
         f"{describe(engine.url)}; "
         f"give it to analysts with GRANT {ANALYST_ROLE} TO <login>;"
