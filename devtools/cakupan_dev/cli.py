@@ -13,7 +13,7 @@ import shutil
 import time
 from pathlib import Path
 
-from cakupan.cli import say
+from cakupan.cli import complain, say
 from cakupan.config import current
 
 # A demo folder holds this file: ``cakupan demo`` only ever empties a folder it made.
@@ -130,7 +130,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     root = args.out.resolve()
     refused = demo_folder(root)
     if refused:
-        say(refused)
+        complain(refused)
         return 2
     scenario_dir, landing = root / "scenario", root / "landing"
     warehouse = f"duckdb:///{root / 'warehouse.duckdb'}"
