@@ -42,7 +42,7 @@ test: $(STAMP)
 # The edit loop: rules, readers, SQL on both engines and the static checks, no pipeline runs.
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow" tests/unit tests/sql tests/test_*.py
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow" tests/unit tests/sql tests/test_compose.py tests/test_runtime_apart.py
 
 # Province-scale benchmark on DuckDB and PostgreSQL; rewrites the figures in
 # docs/performance.md. SCALE=0.1 runs a tenth of the size for a quick look.

@@ -371,6 +371,7 @@ def test_percentages_round_half_up_identically(warehouse):
     assert row["target_attainment_pct"] == Decimal("1.01")
 
 
+@pytest.mark.slow  # many dates built in turn: in make test, not in the edit loop (test-fast)
 def test_poverty_working_set_follows_the_register_files(scenario):
     """core.poverty_latest is rebuilt when the register files up to the date differ and kept
     when they do not; either way every date gives its own rows, backfills included."""
@@ -639,6 +640,7 @@ def test_member_state_merge_keeps_the_state_and_a_backfill_rebuilds_it(warehouse
     assert {r["kpj"]: r["status"] for r in one(e, STATE)} == {KPJ_A: "AKTIF", KPJ_C: "AKTIF"}
 
 
+@pytest.mark.slow  # many dates built in turn: in make test, not in the edit loop (test-fast)
 def test_member_state_incremental_snapshots_equal_rebuilt_ones(two_warehouses):
     """Whole snapshots: one warehouse built day by day with a backfill and forward again,
     the other rebuilding the state for every date, give the same published rows."""
