@@ -34,9 +34,7 @@ def _migrated_metadata() -> Path:
     ``cakupan run`` would leave it before its first DAG; made once per test process."""
     folder = Path(tempfile.mkdtemp(prefix="cakupan-airflow-template-"))
     script = (
-        "from cakupan.runner import _prepare_airflow, configure\n"
-        "configure()\n"
-        "_prepare_airflow()\n"
+        "from cakupan.runner import _prepare_airflow, configure\nconfigure()\n_prepare_airflow()\n"
     )
     env = {**os.environ, "CAKUPAN_DATA_DIR": str(folder)}
     env.pop("AIRFLOW_HOME", None)

@@ -34,18 +34,25 @@ def test_file_result_refuses_rows_that_do_not_add_up():
         result.check_accounting()
 
 
-def test_reconcile_fails_loudly_when_staging_lost_a_row(
-    warehouse, small_scenario, tmp_path, monkeypatch
-):
-    day = small_scenario.days[0]
+def _loaded_member_exports(warehouse, scenario, tmp_path, monkeypatch) -> list[str]:
+    """The first day's member exports discovered and loaded by the tasks' functions; their
+    manifests, for reconcile."""
+    day = scenario.days[0]
     landing = tmp_path / "landing"
-    small_scenario.deliver(day, landing)
+    scenario.deliver(day, landing)
     monkeypatch.setenv("CAKUPAN_WAREHOUSE_URL", warehouse.url.render_as_string(False))
     monkeypatch.setenv("CAKUPAN_LANDING_DIR", str(landing))
     monkeypatch.setenv("CAKUPAN_DATA_DIR", str(tmp_path / "data"))
     manifests = pipeline.discover("member_exports", day, "test-run")
     for manifest in manifests:
         pipeline.load_batch(manifest)
+    return manifests
+
+
+def test_reconcile_fails_loudly_when_staging_lost_a_row(
+    warehouse, small_scenario, tmp_path, monkeypatch
+):
+    manifests = _loaded_member_exports(warehouse, small_scenario, tmp_path, monkeypatch)
     assert pipeline.reconcile(manifests)["loaded"] >= 1
     name = json.loads(Path(manifests[0]).read_text())["files"][0]["name"]
     with warehouse.begin() as conn:
@@ -66,14 +73,7 @@ def test_reconcile_logs_the_summary_a_run_shows(warehouse, small_scenario, tmp_p
     from structlog.testing import capture_logs
 
     day = small_scenario.days[0]
-    landing = tmp_path / "landing"
-    small_scenario.deliver(day, landing)
-    monkeypatch.setenv("CAKUPAN_WAREHOUSE_URL", warehouse.url.render_as_string(False))
-    monkeypatch.setenv("CAKUPAN_LANDING_DIR", str(landing))
-    monkeypatch.setenv("CAKUPAN_DATA_DIR", str(tmp_path / "data"))
-    manifests = pipeline.discover("member_exports", day, "test-run")
-    for manifest in manifests:
-        pipeline.load_batch(manifest)
+    manifests = _loaded_member_exports(warehouse, small_scenario, tmp_path, monkeypatch)
     with capture_logs() as logs:
         pipeline.reconcile(manifests)
         pipeline.snapshot(day)
