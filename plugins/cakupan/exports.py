@@ -118,6 +118,66 @@ def reason_text(reason: str) -> str:
     return REASON_TEXT.get(reason, f"Baris ditolak (alasan: {reason}).")
 
 
+# The required submission columns (CONTRACT §2), in the order the operator reads them.
+REQUIRED_COLUMNS = ("village_code", "nik", "name", "birth_date")
+DATE_COLUMNS = ("birth_date", "submitted_on")
+
+
+def row_reason_text(
+    reason: str, data: dict[str, Any], received: dt.date, dates: dict[str, dt.date | None]
+) -> str:
+    """What to change in this row: which required column is empty, which date (birth or
+    submission) cannot be read or lies after the file was received, quoting the value as the
+    village's file has it. ``dates``: each date text read as the rules read it. Other
+    reasons, or a row that says no more, get the reason's sentence."""
+    if reason == "missing_required":
+        empty = [ROW_COLUMNS[c] for c in REQUIRED_COLUMNS if not data.get(c)]
+        if empty:
+            return (
+                f"Kolom wajib kosong: {', '.join(empty)}; isi semua kolom wajib "
+                "(NIK, nama, tanggal lahir, kode desa)."
+            )
+    if reason == "invalid_date":
+        for column in DATE_COLUMNS:
+            typed = data.get(column)
+            if not typed:
+                continue
+            day = dates.get(typed)
+            label = ROW_COLUMNS[column]
+            if day is None:
+                return (
+                    f'{label} "{typed}" tidak dapat dibaca; tulis tanggal lengkap dengan '
+                    "tahun 4 digit, misalnya 12/03/1990."
+                )
+            if day > received:
+                return (
+                    f'{label} "{typed}" ({day:%d/%m/%Y}) sesudah tanggal berkas diterima '
+                    f"({received:%d/%m/%Y}); periksa tanggalnya."
+                )
+    return reason_text(reason)
+
+
+def _read_dates(rows: list[Row]) -> dict[str, dt.date | None]:
+    """Every date text of the rows' date columns, read once by the rules' own macro."""
+    import pandas as pd
+
+    from cakupan.sources.normalise import parse_dates
+
+    texts = sorted(
+        {
+            text
+            for row in rows
+            if row.reason == "invalid_date" and row.row_data
+            for column, text in json.loads(row.row_data).items()
+            if column in DATE_COLUMNS and text
+        }
+    )
+    if not texts:
+        return {}
+    read = parse_dates(pd.Series(texts, dtype=object))
+    return {text: (None if pd.isna(day) else day) for text, day in zip(texts, read, strict=True)}
+
+
 @dataclass(frozen=True)
 class Village:
     code: str
@@ -153,7 +213,7 @@ def load_village_rejections(engine: Engine, code: str) -> VillageRejections:
     return VillageRejections(village, rows)
 
 
-def _row_values(row: Row) -> list[Any]:
+def _row_values(row: Row, dates: dict[str, dt.date | None]) -> list[Any]:
     data: dict[str, Any] = json.loads(row.row_data) if row.row_data else {}
     if not data.get("nik"):
         data["nik"] = row.nik
@@ -161,7 +221,7 @@ def _row_values(row: Row) -> list[Any]:
         row.file_name,
         row.received_date,
         row.row_number,
-        reason_text(row.reason),
+        row_reason_text(row.reason, data, row.received_date, dates),
         row.reason,
         *(data.get(name) for name in ROW_COLUMNS),
     ]
@@ -213,8 +273,9 @@ def write_village_rejections(
     header_row = len(block) + 5
     for col, title in enumerate(TABLE_HEADER, start=1):
         write_cell(ws, header_row, col, title).font = Font(bold=True)
+    dates = _read_dates(report.rows)
     for r, row in enumerate(report.rows, start=header_row + 1):
-        for col, value in enumerate(_row_values(row), start=1):
+        for col, value in enumerate(_row_values(row, dates), start=1):
             cell = write_cell(ws, r, col, value)
             if isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"

@@ -30,6 +30,7 @@ def rejected(
     row: int,
     file: str = "usulan.xlsx",
     source: str = "village_submissions",
+    **cells: str | None,
 ) -> dict:
     data = {
         "village_code": village,
@@ -41,6 +42,7 @@ def rejected(
         "submitted_on": None,
         "address": "Dusun II",
         "phone": "+6281234567890",
+        **cells,
     }
     return {
         "source": source,
@@ -228,3 +230,27 @@ def test_export_missing_duckdb_warehouse_exits_2(tmp_path, capsys) -> None:
     )
     assert "warehouse not found" in capsys.readouterr().out
     assert not (tmp_path / "nope.duckdb").exists()
+
+
+def test_each_reason_says_what_to_change_in_the_row(warehouse, tmp_path) -> None:
+    """Which date (birth or submission) and its value as the file has it; which required
+    column is empty (issue 14)."""
+    rows = [
+        rejected(VILLAGE_A, nik(1), "Ani", "invalid_date", 2, birth_date="31/02/1990"),
+        rejected(VILLAGE_A, nik(2), "Budi", "invalid_date", 3, submitted_on="12 Maret 2030"),
+        rejected(VILLAGE_A, nik(3), None, "missing_required", 4, birth_date=None),
+    ]
+    with warehouse.begin() as conn:
+        bulk_insert(conn, "staging.rejected_rows", pa.Table.from_pylist(rows))
+    out = tmp_path / "perbaikan.xlsx"
+    args = ["export-rejections", "--village", VILLAGE_A, "--out", str(out)]
+    assert main([*args, "--warehouse", url_of(warehouse)]) == 0
+    _, got, _ = table(out)
+    assert [r["Alasan"] for r in got] == [
+        'Tanggal lahir "31/02/1990" tidak dapat dibaca; tulis tanggal lengkap dengan tahun 4 '
+        "digit, misalnya 12/03/1990.",
+        'Tanggal usulan "12 Maret 2030" (12/03/2030) sesudah tanggal berkas diterima '
+        "(02/06/2025); periksa tanggalnya.",
+        "Kolom wajib kosong: Nama, Tanggal lahir; isi semua kolom wajib (NIK, nama, tanggal "
+        "lahir, kode desa).",
+    ]
