@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import sys
@@ -62,36 +63,72 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if not args.skip_preflight:
             preflight.check(config)
         log_file = config.data_dir / "logs" / f"run-{args.as_of.isoformat()}.log"
-        with _output_to(None if args.verbose else log_file):
+        with _output_to(None if args.verbose else log_file) as terminal:
             from cakupan.runner import DagRunner
 
-            report = DagRunner().run_date(args.as_of, progress=_dag_progress)
+            report = DagRunner().run_date(
+                args.as_of, progress=functools.partial(_dag_progress, terminal, config, since)
+            )
         say(_run_summary(config, args.as_of, since, report, log_file, args.verbose, started))
     return 0 if report.ok else 1
 
 
-def _dag_progress(dag_id: str, state: str, seconds: float) -> None:
-    say(f"{dag_id}: {state} ({seconds:.1f} s)")
+def _dag_progress(
+    terminal: Callable[[str], None],
+    config: Config,
+    since: dt.datetime,
+    dag_id: str,
+    state: str,
+    seconds: float,
+) -> None:
+    """A line per DAG as it ends; after an ingest DAG, what it did with its source's files
+    and rows (the line the summary repeats), so long work shows where it is."""
+    terminal(f"{dag_id}: {state} ({seconds:.1f} s)")
+    source = dag_id.removeprefix("cakupan_ingest_")
+    if source == dag_id or state != "success":
+        return
+    import sqlalchemy as sa
+
+    from cakupan.summary import tally_run
+    from cakupan.warehouse.engine import create_warehouse_engine
+
+    engine = create_warehouse_engine(config=config)
+    try:
+        terminal(tally_run(engine, since, {})[source].line(source))
+    except sa.exc.DBAPIError:
+        return  # the summary at the end says what went wrong
+    finally:
+        engine.dispose()
 
 
 @contextlib.contextmanager
-def _output_to(log_file: Path | None) -> Iterator[None]:
-    """Everything Airflow, the libraries and the tasks write to standard error goes to
-    ``log_file`` (appended), so the terminal shows the progress and the summary only."""
+def _output_to(log_file: Path | None) -> Iterator[Callable[[str], None]]:
+    """Everything Airflow, the libraries and the tasks write (their logs go to standard
+    output and standard error) goes to ``log_file``, appended; the terminal shows only the
+    lines given to the yielded writer (progress), then the summary."""
     if log_file is None:
-        yield
+        yield say
         return
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
     sys.stderr.flush()
-    saved = os.dup(2)
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
+
+    def terminal(text: str) -> None:
+        sys.stdout.flush()
+        os.write(saved[1], (text + "\n").encode())
+
     with open(log_file, "ab") as sink:
-        os.dup2(sink.fileno(), 2)
+        for fd in saved:
+            os.dup2(sink.fileno(), fd)
         try:
-            yield
+            yield terminal
         finally:
+            sys.stdout.flush()
             sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
+            for fd, copy in saved.items():
+                os.dup2(copy, fd)
+                os.close(copy)
 
 
 def _run_summary(
