@@ -218,6 +218,9 @@ def test_screenshot_is_not_blank(chromium_ok, written, tmp_path):
         colours = len(np.unique(pixels[..., :3].reshape(-1, 3), axis=0))
         assert ink > 0.01, f"{lang}: the page looks blank ({ink:.4f} of pixels inked)"
         assert colours > 50, f"{lang}: only {colours} colours"
-        # chart colours are drawn, not just text: the bars' blue is present
+        # chart colours are drawn, not just text: the bars' blue is present (small bars: the
+        # attainment axis runs to 100 %), and so is the dashed target line at 100 %
         blue = np.all(pixels[..., :3] == (0x5D, 0xAD, 0xE2), axis=2).sum()
-        assert blue > 500, f"{lang}: no chart bars in the screenshot"
+        assert blue > 50, f"{lang}: no chart bars in the screenshot"
+        target = np.all(pixels[..., :3] == (0x7B, 0x24, 0x1C), axis=2).sum()
+        assert target > 100, f"{lang}: no target line in the attainment chart"

@@ -422,3 +422,28 @@ def test_importing_the_report_package_stays_cheap():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_attainment_runs_from_0_to_100_percent_with_the_target_marked():
+    """A regency at 0.9 % looks nearly empty, not full (issue 14)."""
+    from cakupan.report.charts import TARGET_COLOUR, attainment_chart
+
+    spec = attainment_chart(sample_data(), "id")
+    bars, rule, text = spec["layer"]
+    assert bars["encoding"]["x"]["scale"] == {"domain": [0, 100.0], "nice": False}
+    assert rule["mark"]["color"] == TARGET_COLOUR and rule["encoding"]["x"]["scale"]["domain"]
+    assert text["encoding"]["text"]["field"] == "label"
+
+
+def test_the_province_line_stands_out_in_the_trend():
+    """Thicker, dashed, dark and drawn over the regencies whose line it may cover."""
+    from cakupan.report.charts import PROVINCE_COLOUR, trend_chart
+
+    spec = trend_chart(sample_data(), "en")
+    encoding = spec["encoding"]
+    assert encoding["strokeWidth"]["condition"]["value"] == 4
+    assert encoding["strokeDash"]["condition"]["value"] == [8, 4]
+    scale = encoding["color"]["scale"]
+    colours = dict(zip(scale["domain"], scale["range"], strict=True))
+    assert colours["Provinsi Sumatera Selatan"] == PROVINCE_COLOUR
+    assert len(set(colours.values())) == len(colours)

@@ -25,6 +25,7 @@ STATUS_COLOURS = {
     "submitted": "#2980b9",
 }
 PROVINCE_COLOUR = "#34495e"
+TARGET_COLOUR = "#7b241c"  # the 100 % line of the attainment chart
 REGENCY_COLOUR = "#5dade2"
 
 
@@ -46,7 +47,11 @@ def _spec(chart: alt.TopLevelMixin, description: str) -> dict[str, Any]:
 
 
 def attainment_chart(data: ReportData, lang: str) -> dict[str, Any]:
-    """Target attainment (%) per regency with a target, the province last and darker."""
+    """Target attainment (%) per regency with a target, the province last and darker.
+
+    The axis always runs from 0 to 100 % (further only when a unit is past its target), with
+    the target drawn at 100 %: a regency at 0.9 % must look nearly empty, not full.
+    """
     t = labels(lang)
     units = [r for r in data.regencies if r.target_workers] + [data.province]
     values = [
@@ -60,12 +65,14 @@ def attainment_chart(data: ReportData, lang: str) -> dict[str, Any]:
         for r in units
     ]
     order = [v["unit"] for v in values]
-    chart = (
+    top = max([100.0, *(v["pct"] for v in values if v["pct"] is not None)])
+    axis = alt.Scale(domain=[0, top], nice=False)
+    bars = (
         alt.Chart(alt.Data(values=values))
         .mark_bar()
         .encode(
             y=alt.Y("unit:N", sort=order, title=None),
-            x=alt.X("pct:Q", title=t["col_target_attainment_pct"]),
+            x=alt.X("pct:Q", title=t["col_target_attainment_pct"], scale=axis),
             color=alt.Color(
                 "kind:N",
                 scale=alt.Scale(
@@ -80,8 +87,15 @@ def attainment_chart(data: ReportData, lang: str) -> dict[str, Any]:
                 alt.Tooltip("pct:Q", title=t["col_target_attainment_pct"], format=",.2f"),
             ],
         )
-        .properties(width=WIDTH, title=t["chart_attainment"])
     )
+    target = alt.Chart(alt.Data(values=[{"pct": 100, "label": t["target_line"]}]))
+    rule = target.mark_rule(color=TARGET_COLOUR, strokeDash=[4, 3], strokeWidth=2).encode(
+        x=alt.X("pct:Q", scale=axis)
+    )
+    text = target.mark_text(align="right", dx=-4, dy=-6, color=TARGET_COLOUR).encode(
+        x=alt.X("pct:Q", scale=axis), text="label:N", y=alt.value(0)
+    )
+    chart = alt.layer(bars, rule, text).properties(width=WIDTH, title=t["chart_attainment"])
     return _spec(chart, t["chart_attainment"])
 
 
@@ -168,13 +182,24 @@ def _iso(day: dt.date) -> str:
 
 
 def trend_chart(data: ReportData, lang: str) -> dict[str, Any]:
-    """Workers covered per snapshot date, one line per area (the province included)."""
+    """Workers covered per snapshot date, one line per area (the province included).
+
+    The province is a thick dark dashed line drawn on top, so it stays visible where a
+    single regency's line lies on it (early in the drive the province is mostly PALI).
+    """
     t = labels(lang)
+    province = data.province.name
     values = [
-        {"date": _iso(p.snapshot_date), "unit": p.name, "covered": p.workers_covered}
+        {
+            "date": _iso(p.snapshot_date),
+            "unit": p.name,
+            "covered": p.workers_covered,
+            "kind": "province" if p.name == province else "regency",
+        }
         for p in data.trend
     ]
     units = list(dict.fromkeys(p.name for p in data.trend))
+    is_province = alt.datum.kind == "province"
     chart = (
         alt.Chart(alt.Data(values=values))
         .mark_line(point=True)
@@ -186,7 +211,18 @@ def trend_chart(data: ReportData, lang: str) -> dict[str, Any]:
                 axis=alt.Axis(format="%-d %b", labelAngle=0),
             ),
             y=alt.Y("covered:Q", title=t["col_workers_covered"]),
-            color=alt.Color("unit:N", sort=units, title=t["col_unit"]),
+            color=alt.Color(
+                "unit:N",
+                sort=units,
+                title=t["col_unit"],
+                scale=alt.Scale(
+                    domain=units,
+                    range=[PROVINCE_COLOUR if u == province else c for u, c in _palette(units)],
+                ),
+            ),
+            strokeWidth=alt.condition(is_province, alt.value(4), alt.value(2)),
+            strokeDash=alt.condition(is_province, alt.value([8, 4]), alt.value([1, 0])),
+            order=alt.Order("kind:N", sort="descending"),
             tooltip=[
                 alt.Tooltip("date:T", timeUnit="utcyearmonthdate", title=t["col_date"]),
                 alt.Tooltip("unit:N", title=t["col_unit"]),
@@ -196,6 +232,25 @@ def trend_chart(data: ReportData, lang: str) -> dict[str, Any]:
         .properties(width=WIDTH, height=260, title=t["chart_trend"])
     )
     return _spec(chart, t["chart_trend"])
+
+
+# Regency lines: Tableau 10 without its dark blue-grey, which is the province's.
+_REGENCY_PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#17becf",
+)
+
+
+def _palette(units: list[str]) -> list[tuple[str, str]]:
+    return [(u, _REGENCY_PALETTE[i % len(_REGENCY_PALETTE)]) for i, u in enumerate(units)]
 
 
 def rejections_chart(data: ReportData, lang: str) -> dict[str, Any] | None:

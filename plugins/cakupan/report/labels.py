@@ -34,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
             "target)."
         ),
         "chart_attainment": "Capaian target per kabupaten/kota (%)",
+        "target_line": "sasaran",
         "sec_workforce": "Cakupan angkatan kerja rentan",
         "sec_workforce_note": (
             "Semua peserta tercakup di wilayah itu dibanding perkiraan angkatan kerja rentan; "
@@ -159,6 +160,7 @@ LABELS: dict[str, dict[str, str]] = {
             "(kelurahan have none)."
         ),
         "chart_attainment": "Target attainment per regency (%)",
+        "target_line": "target",
         "sec_workforce": "Coverage of the vulnerable workforce",
         "sec_workforce_note": (
             "Every covered member in the area against its estimated vulnerable workforce; "
