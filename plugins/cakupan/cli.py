@@ -220,7 +220,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from cakupan.report import SnapshotNotFoundError, write_report
 
     def report(engine: Engine) -> int:
-        result = write_report(engine, args.as_of, args.out or current().report_dir)
+        out = args.out or current().report_dir
+        result = write_report(engine, args.as_of, out, single_file=args.single_file)
         for path in result.paths:
             say(f"written: {path}")
         return 0
@@ -282,6 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--warehouse", help="SQLAlchemy URL (default $CAKUPAN_WAREHOUSE_URL or DuckDB under data/)"
+    )
+    report.add_argument(
+        "--single-file",
+        action="store_true",
+        help="put the charts' script inside each page (about 1 MB more), to send a page alone",
     )
     report.set_defaults(func=_cmd_report)
 

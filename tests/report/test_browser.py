@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from cakupan.report import write_report
+from cakupan.report.page import vega_script_name
 from tests.report import expected
 from tests.report.htmltools import (
     Node,
@@ -202,8 +203,28 @@ def test_pages_render_in_chromium_with_the_marts_numbers(
     for d in marts.days:
         assert f'href="{d}.html"' in index and f'href="{d}.en.html"' in index
 
-    # self-contained: no script from anywhere else
-    assert not [s for s in id_root.find_all("script") if s.attrs.get("src")]
+    # nothing from anywhere else: the one script file is the charts' library beside the pages
+    sources = [s.attrs["src"] for s in id_root.find_all("script") if s.attrs.get("src")]
+    assert sources == [vega_script_name()]
+    assert (written.index.parent / sources[0]).is_file()
+    # and lighter: the library (about 1 MB) is shared, not repeated in every page of every
+    # date; what is left is the page's own tables and chart data
+    assert written.pages["id"].stat().st_size < 400_000
+
+
+def test_a_single_file_page_carries_its_script_and_renders(
+    chromium_ok, marts, marts_engine, tmp_path, monkeypatch
+):
+    """cakupan report --single-file: one page to send on its own (e-mail), charts included."""
+    monkeypatch.setenv("CAKUPAN_DATA_DIR", str(marts.data_dir))
+    out = tmp_path / "alone"
+    result = write_report(marts_engine, marts.days[-1], out, single_file=True)
+    assert not list(out.glob("*.js"))
+    root, _, console = dump_dom(result.pages["id"], tmp_path / "chromium-alone")
+    check_charts(root, console)
+    assert not [s for s in root.find_all("script") if s.attrs.get("src")]
+    shared = write_report(marts_engine, marts.days[-1], tmp_path / "shared").pages["id"]
+    assert result.pages["id"].stat().st_size > shared.stat().st_size + 500_000
 
 
 def test_screenshot_is_not_blank(chromium_ok, written, tmp_path):

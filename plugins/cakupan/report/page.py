@@ -400,8 +400,22 @@ def _environment() -> Any:
     )
 
 
-def render_page(data: ReportData, lang: str, data_docs_href: str | None = None) -> str:
-    """One date's page in one language."""
+def vega_script_name() -> str:
+    """The shared script's file name beside the pages, one per vl-convert version."""
+    import vl_convert
+
+    return f"vega-bundle-{vl_convert.__version__}.js"
+
+
+def render_page(
+    data: ReportData,
+    lang: str,
+    data_docs_href: str | None = None,
+    vega_src: str | None = None,
+) -> str:
+    """One date's page in one language. ``vega_src``: the charts' library as a script file
+    beside the page (every page of a folder shares it); None puts it inside the page, for a
+    single file to e-mail (about 1 MB more)."""
     from cakupan.report.charts import all_charts
 
     t = labels(lang)
@@ -434,7 +448,8 @@ def render_page(data: ReportData, lang: str, data_docs_href: str | None = None) 
         "follow_up_count": t["follow_up_count"].format(n=format_number(len(data.follow_up), lang)),
         "chart_specs": script_json(charts),
         "chart_options": script_json(vega_locales(lang)),
-        "vega_bundle": Markup(vega_bundle()),  # library code, not data
+        "vega_src": vega_src,
+        "vega_bundle": Markup("" if vega_src else vega_bundle()),  # library code, not data
     }
     return _environment().get_template("page.html.j2").render(context)
 
