@@ -223,3 +223,38 @@ def _sequential(kind: int, line: list[int], prev: list[int], bpp: int) -> np.nda
         pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
         row[i] = (x + pred) & 0xFF
     return np.array(row, dtype=np.uint8)
+
+
+MEASURE = """<!doctype html><html><body>
+<iframe id="f" src="{page}" width="{width}" height="900"></iframe>
+<script>
+document.getElementById("f").addEventListener("load", function () {{
+  var doc = this.contentDocument, tables = [];
+  doc.querySelectorAll(".table-wrap").forEach(function (w) {{
+    tables.push(w.querySelector("table").id + "=" + w.scrollWidth + "/" + w.clientWidth);
+  }});
+  document.body.setAttribute("data-page",
+    doc.documentElement.scrollWidth + "/" + doc.documentElement.clientWidth);
+  document.body.setAttribute("data-tables", tables.join(" "));
+}});
+</script></body></html>
+"""
+
+
+def layout_widths(page: Path, tmp: Path, width: int = 1280) -> dict[str, tuple[int, int]]:
+    """(scroll width, visible width) of the page and of each table's box, laid out by
+    Chromium in a ``width`` px wide window: a page wider than its window scrolls sideways."""
+    probe = page.parent / f".measure-{page.stem}.html"
+    probe.write_text(MEASURE.format(page=page.name, width=width), encoding="utf-8")
+    try:
+        done = chromium(probe, tmp, "--dump-dom", "--allow-file-access-from-files")
+    finally:
+        probe.unlink()
+    body = parse_html(done.stdout).find("body")
+    pairs = [("page=" + body.attrs["data-page"]), *body.attrs["data-tables"].split()]
+    out = {}
+    for pair in pairs:
+        name, sizes = pair.split("=")
+        scroll, visible = sizes.split("/")
+        out[name] = (int(scroll), int(visible))
+    return out

@@ -18,6 +18,7 @@ from tests.report import expected
 from tests.report.htmltools import (
     Node,
     dump_dom,
+    layout_widths,
     number,
     png_pixels,
     require_chromium,
@@ -245,3 +246,13 @@ def test_screenshot_is_not_blank(chromium_ok, written, tmp_path):
         assert blue > 50, f"{lang}: no chart bars in the screenshot"
         target = np.all(pixels[..., :3] == (0x7B, 0x24, 0x1C), axis=2).sum()
         assert target > 100, f"{lang}: no target line in the attainment chart"
+
+
+def test_every_table_fits_a_1280_px_screen(chromium_ok, written, tmp_path):
+    """Nothing scrolls sideways at 1,280 px, the page or any table, in both languages."""
+    for lang, page in written.pages.items():
+        widths = layout_widths(page, tmp_path / f"layout-{lang}")
+        assert widths["page"][0] <= 1280, (lang, widths["page"])
+        assert "follow-up" in widths
+        too_wide = {name: w for name, w in widths.items() if w[0] > w[1]}
+        assert not too_wide, (lang, too_wide)
