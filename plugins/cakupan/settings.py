@@ -281,10 +281,16 @@ def from_mapping(data: Mapping[str, Any]) -> Settings:
         entry = entry or {}
         where = f"regencies.{code}"
         regencies[str(code)] = RegencySettings(
-            workforce_estimate=_as_int(entry.get("workforce_estimate"), where),
-            workforce_target_pct=_as_float(entry.get("workforce_target_pct"), where),
-            submission_deadline=_as_date(entry.get("submission_deadline"), where),
-            village_target=_as_int(entry.get("village_target"), where),
+            workforce_estimate=_as_int(
+                entry.get("workforce_estimate"), f"{where}.workforce_estimate"
+            ),
+            workforce_target_pct=_as_float(
+                entry.get("workforce_target_pct"), f"{where}.workforce_target_pct"
+            ),
+            submission_deadline=_as_date(
+                entry.get("submission_deadline"), f"{where}.submission_deadline"
+            ),
+            village_target=_as_int(entry.get("village_target"), f"{where}.village_target"),
         )
     province = data.get("province") or {}
     settings = Settings(
@@ -294,8 +300,12 @@ def from_mapping(data: Mapping[str, Any]) -> Settings:
         poor_max_decile=_as_int(data.get("poor_max_decile"), "poor_max_decile"),
         kpj_digits=_as_int(data.get("kpj_digits"), "kpj_digits"),
         village_target=_as_int(data.get("village_target"), "village_target"),
-        province_workforce_estimate=_as_int(province.get("workforce_estimate"), "province"),
-        province_workforce_target_pct=_as_float(province.get("workforce_target_pct"), "province"),
+        province_workforce_estimate=_as_int(
+            province.get("workforce_estimate"), "province.workforce_estimate"
+        ),
+        province_workforce_target_pct=_as_float(
+            province.get("workforce_target_pct"), "province.workforce_target_pct"
+        ),
         regencies=regencies,
         alerts=_alert_settings(data.get("alerts") or {}),
         audit=_audit_settings(data.get("audit") or {}),

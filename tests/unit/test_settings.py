@@ -60,7 +60,10 @@ def test_override_merges_key_by_key(tmp_path, monkeypatch):
     ("text", "message"),
     [
         ("min_age: ten\n", "min_age"),
-        ("regencies: {'1612': {submission_deadline: soon}}\n", "regencies.1612"),
+        (
+            "regencies: {'1612': {submission_deadline: soon}}\n",
+            "regencies.1612.submission_deadline: expected a date YYYY-MM-DD, got 'soon'",
+        ),
         ("min_age: 70\n", "min_age < max_age"),
         ("- a list\n", "mapping"),
         ("audit: {max_rejected_share: 1.5}\n", "audit.max_rejected_share"),
