@@ -210,7 +210,8 @@ def _cmd_export_rejections(args: argparse.Namespace) -> int:
     def export(engine: Engine) -> int:
         report = export_village_rejections(engine, args.village, args.out)
         v = report.village
-        say(f"{len(report.rows)} rejected rows of {v.name} ({v.code}) written to {args.out}")
+        files = f" and {len(report.files)} rejected files" if report.files else ""
+        say(f"{len(report.rows)} rejected rows{files} of {v.name} ({v.code}) written to {args.out}")
         return 0
 
     return _on_warehouse(args.warehouse, export, UnknownVillageError)

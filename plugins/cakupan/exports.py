@@ -72,6 +72,8 @@ ROW_COLUMNS: dict[str, str] = {
 }
 
 REJECTIONS_SHEET = "Perbaikan"
+FILES_SHEET = "Berkas ditolak"
+FILES_HEADER = ("Nama berkas", "Diterima", "Kesalahan")
 TABLE_HEADER = ("Nama berkas", "Diterima", "Baris", "Alasan", "Kode alasan", *ROW_COLUMNS.values())
 _WIDTHS = (28, 12, 7, 60, 18, 13, 19, 28, 14, 8, 18, 14, 30, 15)
 
@@ -193,6 +195,7 @@ class VillageRejections:
 
     village: Village
     rows: list[Row] = field(default_factory=list)
+    files: list[Row] = field(default_factory=list)  # its files rejected whole
 
 
 def load_village_rejections(engine: Engine, code: str) -> VillageRejections:
@@ -207,10 +210,11 @@ def load_village_rejections(engine: Engine, code: str) -> VillageRejections:
             )
         v = found[0]
         rows = query_file(conn, "report/village_rejections.sql", {"village_code": code})
+        files = query_file(conn, "report/village_rejected_files.sql", {"village_code": code})
     village = Village(
         v.village_code, v.village_name, v.village_type, v.district_name, v.regency_name
     )
-    return VillageRejections(village, rows)
+    return VillageRejections(village, rows, files)
 
 
 def _row_values(row: Row, dates: dict[str, dt.date | None]) -> list[Any]:
@@ -251,6 +255,7 @@ def write_village_rejections(
         ("Kabupaten/Kota", v.regency),
         ("Dibuat", generated_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")),
         ("Jumlah baris", n),
+        ("Berkas ditolak", len(report.files)),
     ]
     write_cell(ws, 1, 1, "Daftar baris usulan yang ditolak dan harus diperbaiki").font = Font(
         bold=True, size=13
@@ -258,11 +263,16 @@ def write_village_rejections(
     for i, (label, value) in enumerate(block, start=2):
         write_cell(ws, i, 1, label).font = Font(bold=True)
         write_cell(ws, i, 2, value)
-    note = (
-        "Tidak ada baris yang perlu diperbaiki."
-        if n == 0
-        else "Perbaiki baris-baris ini di berkas aslinya, lalu kirim ulang berkasnya."
-    )
+    if report.files:
+        note = (
+            f"Ada berkas yang ditolak seluruhnya: lihat lembar {FILES_SHEET!r}, perbaiki "
+            "berkasnya lalu kirim ulang."
+            + (" Perbaiki juga baris-baris di bawah ini." if n else "")
+        )
+    elif n:
+        note = "Perbaiki baris-baris ini di berkas aslinya, lalu kirim ulang berkasnya."
+    else:
+        note = "Tidak ada baris yang perlu diperbaiki."
     write_cell(ws, len(block) + 2, 1, note)
     write_cell(
         ws,
@@ -282,9 +292,26 @@ def write_village_rejections(
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     for col, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
+    if report.files:
+        _files_sheet(wb.create_sheet(FILES_SHEET), report.files)
     wb.properties.created = generated_at.astimezone(dt.UTC).replace(tzinfo=None)
     wb.properties.title = f"Perbaikan usulan {v.code}"
     return _save_private(wb, out)
+
+
+def _files_sheet(ws: Any, files: list[Row]) -> None:
+    """The village's files rejected whole: which, when, and what to change (the error says
+    which columns are missing and the headers accepted for each)."""
+    from openpyxl.styles import Font
+
+    for col, title in enumerate(FILES_HEADER, start=1):
+        write_cell(ws, 1, col, title).font = Font(bold=True)
+    for r, f in enumerate(files, start=2):
+        write_cell(ws, r, 1, f.file_name)
+        write_cell(ws, r, 2, f.received_date).number_format = "yyyy-mm-dd"
+        write_cell(ws, r, 3, f.error)
+    for letter, width in zip("ABC", (40, 12, 120), strict=True):
+        ws.column_dimensions[letter].width = width
 
 
 def _save_private(wb: Any, out: Path) -> Path:

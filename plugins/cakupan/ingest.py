@@ -73,6 +73,7 @@ class FileResult:
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     flags_by_reason: dict[str, int] = field(default_factory=dict)
     header_row: int | None = None
+    village_code: str | None = None  # a rejected file's village, when it could be read
 
     @classmethod
     def for_file(cls, lf: LandingFile, received: dt.date) -> FileResult:
@@ -180,6 +181,7 @@ def _write_ledger(conn: Connection, results: list[FileResult], run_id: str | Non
             ("rejected_by_reason", pa.string()),
             ("flags_by_reason", pa.string()),
             ("header_row", pa.int32()),
+            ("village_code", pa.string()),
             ("run_id", pa.string()),
             ("loaded_at", pa.timestamp("us")),
         ]
@@ -287,6 +289,7 @@ class _Ingest:
                 (raw,) = read_chunks(lf.path, self.spec)
         except FileRejected as exc:
             result.status, result.error = "rejected_file", str(exc)
+            result.village_code = exc.village_code
             raw = None
         if not self._unchanged(lf):
             return
@@ -333,6 +336,7 @@ class _Ingest:
             except FileRejected as exc:
                 result = self._new_result(lf)
                 result.status, result.error = "rejected_file", str(exc)
+                result.village_code = exc.village_code
                 self._record([result])
                 return
             if recorded is not None:

@@ -133,3 +133,34 @@ def test_a_file_still_being_copied_waits_for_the_next_run(warehouse, tmp_path, m
     eager.write_text("landing: {settle_seconds: 0}\n", encoding="utf-8")
     monkeypatch.setenv("CAKUPAN_SETTINGS", str(eager))
     assert taken() == ["Desa A.csv", "Desa B.csv"]
+
+
+def test_a_file_rejected_whole_reaches_its_village(warehouse, tmp_path):
+    """Its village is read from its village-code column, so export-rejections lists it for
+    that village's operator, with the error and the accepted headers (issue 14)."""
+    import openpyxl
+
+    from cakupan.cli import main
+    from cakupan.exports import FILES_HEADER, FILES_SHEET, REJECTIONS_SHEET
+
+    folder = tmp_path / "village_submissions"
+    folder.mkdir()
+    no_nik = "kode desa;nama;tanggal lahir\n16.12.05.2011;Agus Salim;12-03-1990\n"
+    (folder / "usulan tanpa nik.csv").write_text(no_nik, encoding="utf-8")
+    [result] = ingest_files(warehouse, scan(tmp_path, "village_submissions"), DAY, load_settings())
+    assert (result.status, result.village_code) == ("rejected_file", "1612052011")
+    [entry] = rows(warehouse, "SELECT village_code FROM staging.file_ledger")
+    assert entry["village_code"] == "1612052011"
+
+    out = tmp_path / "perbaikan.xlsx"
+    url = warehouse.url.render_as_string(hide_password=False)
+    args = ["export-rejections", "--village", "1612052011", "--out", str(out)]
+    assert main([*args, "--warehouse", url]) == 0
+    book = openpyxl.load_workbook(out)
+    sheet = [[c.value for c in row] for row in book[FILES_SHEET].iter_rows()]
+    assert sheet[0] == list(FILES_HEADER)
+    name, received, error = sheet[1]
+    assert (name, received.date()) == ("usulan tanpa nik.csv", DAY)
+    assert error.startswith("kolom NIK tidak ditemukan (judul kolom yang diterima: NIK: nik, ")
+    first = [row[0].value for row in book[REJECTIONS_SHEET].iter_rows(max_row=9)]
+    assert any(str(v).startswith("Ada berkas yang ditolak seluruhnya") for v in first if v)

@@ -15,8 +15,12 @@ CREATE TABLE IF NOT EXISTS staging.file_ledger (
     header_row INTEGER,
     run_id VARCHAR,
     loaded_at TIMESTAMP NOT NULL,
+    village_code VARCHAR,
     PRIMARY KEY (source, file_name, sha256)
 );
+-- A rejected file's village, when its village-code column could be read (added later:
+-- warehouses made before it get the column here).
+ALTER TABLE staging.file_ledger ADD COLUMN IF NOT EXISTS village_code VARCHAR;
 
 -- Rejected rows keep what the village operator needs to find and fix the row. Personal
 -- fields stay in staging: mart.rejected_rows only shows nik_masked.

@@ -50,18 +50,25 @@ def _join(items: Sequence[str], last: str) -> str:
 class FileRejected(Exception):
     """The whole file is rejected; ``code`` is machine-readable, the messages are for people."""
 
-    def __init__(self, code: str, message_en: str, message_id: str) -> None:
-        # All three in args so the exception survives pickling between Airflow processes.
-        super().__init__(code, message_en, message_id)
+    def __init__(
+        self, code: str, message_en: str, message_id: str, village_code: str | None = None
+    ) -> None:
+        # All in args so the exception survives pickling between Airflow processes.
+        super().__init__(code, message_en, message_id, village_code)
         self.code = code
         self.message_en = message_en
         self.message_id = message_id
+        # The village the file is from, when its village-code column could be read: the
+        # rejection then reaches that village's operator (export-rejections).
+        self.village_code = village_code
 
     def __str__(self) -> str:
         return f"{self.message_id} / {self.message_en}"
 
     @classmethod
-    def missing_columns(cls, names: Sequence[str], spec: SourceSpec) -> FileRejected:
+    def missing_columns(
+        cls, names: Sequence[str], spec: SourceSpec, village_code: str | None = None
+    ) -> FileRejected:
         """Required columns not found in the header row; all of them listed at once, each
         with the headers that would have been accepted for it."""
         labels = [COLUMN_LABELS_ID.get(name, name) for name in names]
@@ -75,6 +82,7 @@ class FileRejected(Exception):
             f"required column{plural} {_join(list(names), 'and')} not found "
             f"(headers accepted: {accepted})",
             f"kolom {_join(labels, 'dan')} tidak ditemukan (judul kolom yang diterima: {accepted})",
+            village_code,
         )
 
     @classmethod

@@ -47,6 +47,7 @@ import codecs
 import csv
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,7 +171,7 @@ def _choose_header(
     The first candidate with every required column wins; otherwise the file is rejected
     naming the columns missing from the best partial header, or as having no header.
     """
-    partial: tuple[int, Any, int, dict[str, int]] | None = None
+    partial: tuple[int, Sequence[Sequence[object]], int, dict[str, int]] | None = None
     for candidate, rows in candidates:
         best = best_header_row(rows, spec)
         if best is None:
@@ -181,10 +182,31 @@ def _choose_header(
             return candidate, index, matched
         count = len(spec.required) - len(missing)
         if partial is None or count > partial[0]:
-            partial = (count, candidate, index, matched)
+            partial = (count, rows, index, matched)
     if partial is not None:
-        raise FileRejected.missing_columns(missing_required(partial[3], spec), spec)
+        _, rows, index, matched = partial
+        village = _village_of(rows[index + 1 :], matched.get("village_code"))
+        raise FileRejected.missing_columns(missing_required(matched, spec), spec, village)
     raise FileRejected.no_header(spec.required, HEADER_SEARCH_ROWS)
+
+
+def _village_of(rows: Sequence[Sequence[object]], position: int | None) -> str | None:
+    """The village a rejected file is from: the official code its village-code column
+    names most often in the rows read so far (cleaned by the rules' own macro), if any."""
+    if position is None:
+        return None
+    cells = [r[position] for r in rows if len(r) > position and not _is_blank(r[position])]
+    if not cells:
+        return None
+    import pandas as pd
+
+    from cakupan.sources.normalise import clean_village
+    from cakupan.warehouse.schema import village_codes
+
+    texts = [str(int(c)) if isinstance(c, float) and c.is_integer() else str(c) for c in cells]
+    known = village_codes()
+    codes = [c for c in clean_village(pd.Series(texts, dtype=object)) if c in known]
+    return Counter(codes).most_common(1)[0][0] if codes else None
 
 
 def _finish(
