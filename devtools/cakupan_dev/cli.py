@@ -13,7 +13,7 @@ import shutil
 import time
 from pathlib import Path
 
-from cakupan.cli import complain, say
+from cakupan.cli import complain, output_to, say
 from cakupan.config import current
 
 # A demo folder holds this file: ``cakupan demo`` only ever empties a folder it made.
@@ -151,18 +151,22 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         scale=args.scale,
         progress=say,
     )
-    runner = DagRunner()
-    for day in scenario.days:
-        copied = len(scenario.deliver(day, landing))
-        started = time.perf_counter()
-        report = runner.run_date(day)
-        status = "ok" if report.ok else "FAILED: " + ", ".join(report.failed_tasks)
-        say(
-            f"{day.isoformat()}: {copied} new files, DAGs ran in "
-            f"{time.perf_counter() - started:.1f} s, {status}"
-        )
-        if not report.ok:
-            return 1
+    with output_to(root / "demo.log") as terminal:  # Airflow's and the tasks' logs
+        runner = DagRunner()
+        for day in scenario.days:
+            copied = len(scenario.deliver(day, landing))
+            started = time.perf_counter()
+            report = runner.run_date(day)
+            status = "ok" if report.ok else "FAILED: " + ", ".join(report.failed_tasks)
+            terminal(
+                f"{day.isoformat()}: {copied} new files, DAGs ran in "
+                f"{time.perf_counter() - started:.1f} s, {status}"
+            )
+            if not report.ok:
+                break
+    if not report.ok:
+        complain(f"a task failed; the full log is {root / 'demo.log'}")
+        return 1
     say("")
     say(regency_table(create_warehouse_engine(warehouse), scenario.days[-1]))
     say("")
@@ -173,6 +177,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         "read_only=True).sql('FROM mart.coverage_regency'))\""
     )
     say(f"landing folder: {landing}")
+    say(f"full log: {root / 'demo.log'}")
     return 0
 
 

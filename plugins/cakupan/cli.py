@@ -63,7 +63,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if not args.skip_preflight:
             preflight.check(config)
         log_file = config.data_dir / "logs" / f"run-{args.as_of.isoformat()}.log"
-        with _output_to(None if args.verbose else log_file) as terminal:
+        with output_to(None if args.verbose else log_file) as terminal:
             from cakupan.runner import DagRunner
 
             report = DagRunner().run_date(
@@ -102,7 +102,7 @@ def _dag_progress(
 
 
 @contextlib.contextmanager
-def _output_to(log_file: Path | None) -> Iterator[Callable[[str], None]]:
+def output_to(log_file: Path | None) -> Iterator[Callable[[str], None]]:
     """Everything Airflow, the libraries and the tasks write (their logs go to standard
     output and standard error) goes to ``log_file``, appended; the terminal shows only the
     lines given to the yielded writer (progress), then the summary."""
