@@ -158,12 +158,13 @@ def _warnings(tallies: dict[str, SourceTally], audit_warnings: int, failed: list
             out.append(f"{source} file rejected: {rejected}")
         if len(tally.rejected_files) > 3:
             out.append(f"{source}: {len(tally.rejected_files) - 3} more files rejected")
-        if not sum(tally.files.values()):
+        if not sum(tally.files.values()) and not tally.waiting:
             out.append(f"{source}: nothing new in the landing folder")
         if tally.waiting:
             out.append(
-                f"{source}: {tally.waiting} file(s) waiting for the next run "
-                "(still being copied, or changed while read)"
+                f"{source}: {tally.waiting} new file(s) not read, waiting for the next run: "
+                "modified less than landing.settle_seconds ago (still being copied?) or "
+                "changed while read"
             )
     if audit_warnings:
         out.append(f"{audit_warnings} audit warning(s): see the report")

@@ -234,6 +234,10 @@ def generate_scenario(
     manifest_path.write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
+    for day in day_list:  # dated their delivery morning, also when copied with `cp -a`
+        for path in (out / "deliveries" / day.isoformat()).rglob("*"):
+            if path.is_file():
+                delivered_at(path, day)
     say(f"scenario ready in {time.perf_counter() - began:.1f}s")
     return Scenario(
         out=out,
