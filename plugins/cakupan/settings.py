@@ -249,11 +249,16 @@ def _alert_settings(data: Mapping[str, Any]) -> AlertSettings:
     return alerts
 
 
+def _section_value(data: Any, section: str, key: str, parse: Any) -> Any:
+    """``section.key`` of a one-key section, parsed (None when absent)."""
+    if not isinstance(data, Mapping):
+        raise SettingsError(f"{section} must be a mapping of keys")
+    return parse(data.get(key), f"{section}.{key}")
+
+
 def _audit_settings(data: Any) -> AuditSettings:
     """The ``audit`` section; a share outside 0-1 would silence or flood the warnings."""
-    if not isinstance(data, Mapping):
-        raise SettingsError("audit must be a mapping of keys")
-    share = _as_float(data.get("max_rejected_share"), "audit.max_rejected_share")
+    share = _section_value(data, "audit", "max_rejected_share", _as_float)
     if share is None:
         return AuditSettings()
     if not 0 <= share <= 1:
@@ -264,9 +269,7 @@ def _audit_settings(data: Any) -> AuditSettings:
 
 
 def _landing_settings(data: Any) -> LandingSettings:
-    if not isinstance(data, Mapping):
-        raise SettingsError("landing must be a mapping of keys")
-    settle = _as_int(data.get("settle_seconds"), "landing.settle_seconds")
+    settle = _section_value(data, "landing", "settle_seconds", _as_int)
     if settle is None:
         return LandingSettings()
     if settle < 0:
