@@ -72,6 +72,21 @@ class LandingSettings:
 
 
 @dataclass(frozen=True)
+class LinkageSettings:
+    """Probable matches of mistyped NIKs (CONTRACT §5.1): the match probability from which
+    a candidate counts towards ``workers_probably_covered``."""
+
+    min_probability: float = 0.95
+
+
+@dataclass(frozen=True)
+class ForecastSettings:
+    """``mart.coverage_forecast``: the days of snapshots the pace is fitted over."""
+
+    window_days: int = 28
+
+
+@dataclass(frozen=True)
 class Settings:
     min_age: int = 15
     max_age: int = 65
@@ -85,6 +100,9 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
     landing: LandingSettings = field(default_factory=LandingSettings)
+    contribution_idr_per_month: int = 16800
+    linkage: LinkageSettings = field(default_factory=LinkageSettings)
+    forecast: ForecastSettings = field(default_factory=ForecastSettings)
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -123,15 +141,19 @@ def _keys(cls: type) -> dict[str, Any]:
     return {f.name: None for f in fields(cls)}
 
 
+_SECTIONS = ("regencies", "alerts", "audit", "landing", "linkage", "forecast")
+
 # The keys a settings file may hold (None: a value; a mapping: a section). Under
 # ``regencies`` every key is a regency code holding a regency's keys.
 KNOWN_KEYS: dict[str, Any] = {
-    **{k: None for k in _keys(Settings) if k not in ("regencies", "alerts", "audit", "landing")},
+    **{k: None for k in _keys(Settings) if k not in _SECTIONS},
     "province": {"workforce_estimate": None, "workforce_target_pct": None},
     "regencies": {"*": _keys(RegencySettings)},
     "alerts": _keys(AlertSettings),
     "audit": _keys(AuditSettings),
     "landing": _keys(LandingSettings),
+    "linkage": _keys(LinkageSettings),
+    "forecast": _keys(ForecastSettings),
 }
 for _field in ("province_workforce_estimate", "province_workforce_target_pct"):
     KNOWN_KEYS.pop(_field)
@@ -277,6 +299,39 @@ def _landing_settings(data: Any) -> LandingSettings:
     return LandingSettings(settle_seconds=settle)
 
 
+def _linkage_settings(data: Any) -> LinkageSettings:
+    """The ``linkage`` section; a probability outside 0-1 would count every or no match."""
+    least = _section_value(data, "linkage", "min_probability", _as_float)
+    if least is None:
+        return LinkageSettings()
+    if not 0 < least <= 1:
+        raise SettingsError(
+            f"linkage.min_probability: expected a probability above 0 and at most 1, got {least!r}"
+        )
+    return LinkageSettings(min_probability=least)
+
+
+def _forecast_settings(data: Any) -> ForecastSettings:
+    """The ``forecast`` section; a pace needs at least a week of snapshots to mean anything."""
+    days = _section_value(data, "forecast", "window_days", _as_int)
+    if days is None:
+        return ForecastSettings()
+    if days < 7:
+        raise SettingsError(f"forecast.window_days: expected 7 days or more, got {days!r}")
+    return ForecastSettings(window_days=days)
+
+
+def _contribution(value: Any) -> int:
+    amount = _as_int(value, "contribution_idr_per_month")
+    if amount is None:
+        return Settings.contribution_idr_per_month
+    if amount < 0:
+        raise SettingsError(
+            f"contribution_idr_per_month: expected 0 or more rupiah, got {amount!r}"
+        )
+    return amount
+
+
 def from_mapping(data: Mapping[str, Any]) -> Settings:
     """Build typed settings from a merged mapping, naming the key of any bad value."""
     regencies: dict[str, RegencySettings] = {}
@@ -313,6 +368,9 @@ def from_mapping(data: Mapping[str, Any]) -> Settings:
         alerts=_alert_settings(data.get("alerts") or {}),
         audit=_audit_settings(data.get("audit") or {}),
         landing=_landing_settings(data.get("landing") or {}),
+        contribution_idr_per_month=_contribution(data.get("contribution_idr_per_month")),
+        linkage=_linkage_settings(data.get("linkage") or {}),
+        forecast=_forecast_settings(data.get("forecast") or {}),
     )
     if settings.min_age is None or settings.max_age is None or settings.min_age >= settings.max_age:
         raise SettingsError("min_age and max_age must be set with min_age < max_age")

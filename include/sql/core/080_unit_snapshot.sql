@@ -12,7 +12,9 @@ INSERT INTO core.unit_snapshot
      workers_enrolled, workers_covered, workers_in_arrears, rows_rejected, target_workers,
      target_attainment_pct, coverage_pct, poor_listed, poor_covered, villages_expected,
      villages_submitted, villages_on_time, reporting_rate_pct, on_time_rate_pct,
-     members_covered, workforce_estimate, workforce_coverage_pct, workforce_target_pct)
+     members_covered, workforce_estimate, workforce_coverage_pct, workforce_target_pct,
+     workers_probably_covered, workers_awaiting_enrolment, workers_paid_by_village,
+     village_budget_idr_per_year)
 WITH rolled AS (
     SELECT
         v.regency_code,
@@ -34,7 +36,11 @@ WITH rolled AS (
                       THEN 1 ELSE 0 END) AS BIGINT) AS villages_on_time,
         CAST(SUM(CASE WHEN vs.is_expected AND vs.has_deadline
                       THEN 1 ELSE 0 END) AS BIGINT) AS villages_with_deadline,
-        CAST(SUM(vs.members_covered) AS BIGINT) AS members_attributed
+        CAST(SUM(vs.members_covered) AS BIGINT) AS members_attributed,
+        CAST(SUM(vs.workers_probably_covered) AS BIGINT) AS workers_probably_covered,
+        CAST(SUM(vs.workers_awaiting_enrolment) AS BIGINT) AS workers_awaiting_enrolment,
+        CAST(SUM(vs.workers_paid_by_village) AS BIGINT) AS workers_paid_by_village,
+        CAST(SUM(vs.village_budget_idr_per_year) AS BIGINT) AS village_budget_idr_per_year
     FROM core.village_snapshot AS vs
     JOIN ref.village AS v ON v.village_code = vs.village_code
     WHERE vs.snapshot_date = CAST(:as_of AS DATE)
@@ -100,5 +106,9 @@ SELECT
     members_covered,
     workforce_estimate,
     {{ percentage(members_covered, workforce_estimate) }},
-    workforce_target_pct
+    workforce_target_pct,
+    workers_probably_covered,
+    workers_awaiting_enrolment,
+    workers_paid_by_village,
+    village_budget_idr_per_year
 FROM unit;

@@ -30,6 +30,8 @@ def snapshot_params(as_of: dt.date, settings: Settings) -> dict[str, Any]:
         "max_age": settings.max_age,
         "grace_months": settings.grace_months,
         "poor_max_decile": settings.poor_max_decile,
+        "min_probability": settings.linkage.min_probability,
+        "contribution_idr_per_month": settings.contribution_idr_per_month,
     }
 
 
