@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import os
+import pty
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -134,3 +137,55 @@ def test_a_second_run_on_the_same_data_folder_waits_its_turn(tmp_path, landing):
     out, err = second.communicate(timeout=600)
     assert second.returncode == 0, out + err
     assert out.splitlines()[-1].startswith("  wall time: ")
+
+
+def _a_village_list(landing: Path) -> None:
+    """One small settled submission file (older than landing.settle_seconds)."""
+    path = landing / "village_submissions" / "1612052011.csv"
+    path.write_text(
+        "kode_desa;nik;nama;tanggal lahir\n1612052011;1612052510890060;Ani;25-10-1989\n",
+        encoding="utf-8",
+    )
+    old = time.time() - 3600
+    os.utime(path, (old, old))
+
+
+def _in_a_terminal(tmp_path: Path, landing: Path, **env: str) -> str:
+    """``cakupan run`` with a pseudo-terminal as standard output, as a person runs it."""
+    main, sub = pty.openpty()
+    environ = {k: v for k, v in run_env(tmp_path / "data").items() if k != "CI"}
+    run = subprocess.Popen(
+        [CAKUPAN, "run", "--as-of", DAY.isoformat(), "--landing", str(landing)],
+        env={**environ, "TERM": "xterm", **env},
+        stdout=sub,
+        stderr=subprocess.PIPE,
+    )
+    os.close(sub)
+    seen = bytearray()
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the command ended and closed its side
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main)
+    assert run.wait(timeout=600) == 0, run.stderr.read() if run.stderr else ""
+    return seen.decode()
+
+
+def test_a_terminal_shows_a_live_line_of_the_ingest(tmp_path, landing):
+    _a_village_list(landing)
+    shown = _in_a_terminal(tmp_path, landing)
+    assert "\r\x1b[K  village_submissions: 0 files done, 1 row read …" in shown
+    # the finished step's line takes the live line's place, then the summary in plain lines
+    assert "\r\x1b[Kcakupan_ingest_village_submissions: success (" in shown
+    assert "cakupan run 2025-06-02: done" in shown
+
+
+def test_in_ci_a_terminal_stays_plain(tmp_path, landing):
+    _a_village_list(landing)
+    shown = _in_a_terminal(tmp_path, landing, CI="true")
+    assert "\r\n" in shown  # the terminal's own line ends, nothing drawn over
+    assert "\x1b[" not in shown and "read …" not in shown

@@ -158,7 +158,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             started = time.perf_counter()
             report = runner.run_date(day)
             status = "ok" if report.ok else "FAILED: " + ", ".join(report.failed_tasks)
-            terminal(
+            terminal.line(
                 f"{day.isoformat()}: {copied} new files, DAGs ran in "
                 f"{time.perf_counter() - started:.1f} s, {status}"
             )

@@ -64,11 +64,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
             preflight.check(config)
         log_file = config.data_dir / "logs" / f"run-{args.as_of.isoformat()}.log"
         with output_to(None if args.verbose else log_file) as terminal:
+            from cakupan.progress import listening
             from cakupan.runner import DagRunner
 
-            report = DagRunner().run_date(
-                args.as_of, progress=functools.partial(_dag_progress, terminal, config, since)
-            )
+            with listening(terminal.progress):
+                report = DagRunner().run_date(
+                    args.as_of,
+                    progress=functools.partial(_dag_progress, terminal.line, config, since),
+                )
         say(_run_summary(config, args.as_of, since, report, log_file, args.verbose, started))
     return 0 if report.ok else 1
 
@@ -101,22 +104,61 @@ def _dag_progress(
         engine.dispose()
 
 
+class Terminal:
+    """What the person running the command sees while it works: a line per finished step,
+    and, on an interactive terminal only, one live line of the ingest under way (files and
+    rows read per source) redrawn in place. Piped, in CI (``CI`` set) or on a dumb terminal
+    it stays plain lines, so a log file never fills with carriage returns."""
+
+    REDRAW_S = 0.2  # at most five redraws a second: a 4-million-row file reports per chunk
+
+    def __init__(self, fd: int, live: bool) -> None:
+        self.fd = fd
+        self.live = live
+        self._drawn = False
+        self._last = 0.0
+
+    @classmethod
+    def on(cls, fd: int, interactive: bool = True) -> Terminal:
+        """A terminal writing to ``fd``; live when asked for and ``fd`` is a real terminal."""
+        plain = os.environ.get("CI") or os.environ.get("TERM") == "dumb"
+        return cls(fd, live=interactive and os.isatty(fd) and not plain)
+
+    def _write(self, text: str) -> None:
+        sys.stdout.flush()
+        os.write(self.fd, text.encode())
+
+    def line(self, text: str) -> None:
+        """A finished step, on a line of its own (the live line, if drawn, gives way)."""
+        self._write(("\r\x1b[K" if self._drawn else "") + text + "\n")
+        self._drawn = False
+
+    def progress(self, source: str, files: int, rows: int) -> None:
+        """The live line: ``source`` so far; nothing unless live."""
+        now = time.monotonic()
+        if not self.live or now - self._last < self.REDRAW_S:
+            return
+        self._last = now
+        done = f"{files} file{'s' if files != 1 else ''} done"
+        read = f"{rows:,} row{'s' if rows != 1 else ''} read"
+        self._write(f"\r\x1b[K  {source}: {done}, {read} …")
+        self._drawn = True
+
+
 @contextlib.contextmanager
-def output_to(log_file: Path | None) -> Iterator[Callable[[str], None]]:
+def output_to(log_file: Path | None) -> Iterator[Terminal]:
     """Everything Airflow, the libraries and the tasks write (their logs go to standard
-    output and standard error) goes to ``log_file``, appended; the terminal shows only the
-    lines given to the yielded writer (progress), then the summary."""
+    output and standard error) goes to ``log_file``, appended; the terminal shows only what
+    goes through the yielded :class:`Terminal` (progress), then the summary. Without a log
+    file (``--verbose``) the logs scroll by, so there is no live line to draw over them."""
     if log_file is None:
-        yield say
+        yield Terminal.on(sys.stdout.fileno(), interactive=False)
         return
     log_file.parent.mkdir(parents=True, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
     saved = {fd: os.dup(fd) for fd in (1, 2)}
-
-    def terminal(text: str) -> None:
-        sys.stdout.flush()
-        os.write(saved[1], (text + "\n").encode())
+    terminal = Terminal.on(saved[1])
 
     with open(log_file, "ab") as sink:
         for fd in saved:

@@ -35,6 +35,7 @@ from sqlalchemy.engine import Connection, Engine
 from cakupan.checks.row_pass import Verdicts, row_pass
 from cakupan.landing import LandingFile, Ledger, sha256_of
 from cakupan.logs import get_logger
+from cakupan.progress import SourceProgress
 from cakupan.settings import Settings
 from cakupan.sources.errors import FileRejected
 from cakupan.sources.normalise import cells_table
@@ -257,6 +258,7 @@ class _Ingest:
         self.chunk_rows = chunk_rows
         self.group = _Group()
         self.recorded: list[FileResult] = []
+        self.progress = SourceProgress(spec.name)
 
     def _new_result(self, lf: LandingFile) -> FileResult:
         return FileResult.for_file(lf, self.received)
@@ -279,6 +281,8 @@ class _Ingest:
                 bulk_insert(self.conn, "staging.rejected_rows", rejected)
             _write_ledger(self.conn, keep, self.run_id)
         self.recorded.extend(keep)
+        for _ in results:
+            self.progress.file_done()
 
     # small files -------------------------------------------------------------
 
@@ -300,6 +304,7 @@ class _Ingest:
             result.header_row = raw.header_row
             self.group.parts.append((index, raw))
             self.group.rows += len(raw.frame)
+            self.progress.rows_read(len(raw.frame))
         if self.group.rows >= self.chunk_rows:
             self.flush()
 
@@ -341,6 +346,7 @@ class _Ingest:
                 return
             if recorded is not None:
                 self.recorded.append(recorded)
+                self.progress.file_done()
             return
 
     def _stream(self, lf: LandingFile, result: FileResult, careful: bool) -> FileResult | None:
@@ -371,6 +377,7 @@ class _Ingest:
                 counts = verdicts.counts.get(0)
                 if counts is not None:
                     result.add(counts.read, counts.loaded, counts.reasons, counts.flags)
+                    self.progress.rows_read(counts.read)
                 loaded, rejected = verdicts.tables()
                 del verdicts, raw
                 # "write" is only the wait for the chunk before; the insert itself runs

@@ -59,6 +59,7 @@ def check_data_quality(engine, oracle: Oracle, day: dt.date) -> None:
 
 def check_summary(stdout: str, engine, oracle: Oracle, day: dt.date) -> None:
     """The run's last lines: per source what it recorded, the snapshot, where things are."""
+    assert "\r" not in stdout and "\x1b[" not in stdout  # piped: plain lines, no live line
     lines = stdout.splitlines()
     start = lines.index(f"cakupan run {day.isoformat()}: done")
     summary = "\n".join(lines[start:])
