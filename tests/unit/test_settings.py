@@ -32,6 +32,29 @@ def test_shipped_defaults_match_the_contract():
     assert pali.submission_deadline == dt.date(2025, 5, 30)
     assert set(s.regencies) == {"1612"}  # unknown figures stay empty, never invented
     assert s.audit.max_rejected_share == 0.5
+    assert s.contribution_idr_per_month == 16_800  # CONTRACT §6, §5.1
+    assert s.linkage.min_probability == 0.95
+    assert s.forecast.window_days == 28
+    assert s.landing.settle_seconds == 120
+
+
+def test_the_contract_settings_example_is_accepted_whole(tmp_path):
+    """The YAML block of CONTRACT §6, as a user would copy it into a settings file."""
+    text = (
+        "min_age: 15\nmax_age: 65\ngrace_months: 3\npoor_max_decile: 5\nkpj_digits: 11\n"
+        "village_target: 100\n"
+        "province:\n  workforce_estimate: 3000000\n  workforce_target_pct: 50\n"
+        "regencies:\n  '1612':\n    workforce_estimate: 50000\n    workforce_target_pct: 50\n"
+        "    submission_deadline: 2025-05-30\n"
+        "contribution_idr_per_month: 20000\n"
+        "linkage:\n  min_probability: 0.9\n"
+        "forecast:\n  window_days: 14\n"
+        "landing:\n  settle_seconds: 60\n"
+    )
+    s = load_settings(_write(tmp_path, text))
+    assert s.contribution_idr_per_month == 20_000
+    assert (s.linkage.min_probability, s.forecast.window_days) == (0.9, 14)
+    assert s.landing.settle_seconds == 60
 
 
 def test_override_merges_key_by_key(tmp_path, monkeypatch):
@@ -69,6 +92,11 @@ def test_override_merges_key_by_key(tmp_path, monkeypatch):
         ("audit: {max_rejected_share: 1.5}\n", "audit.max_rejected_share"),
         ("audit: {max_rejected_share: half}\n", "audit.max_rejected_share"),
         ("audit: 0.5\n", "audit must be a mapping"),
+        ("linkage: {min_probability: 1.5}\n", "linkage.min_probability: expected a probability"),
+        ("linkage: {min_probability: 0}\n", "linkage.min_probability"),
+        ("forecast: {window_days: 3}\n", "forecast.window_days: expected 7 days or more"),
+        ("contribution_idr_per_month: -1\n", "contribution_idr_per_month: expected 0 or more"),
+        ("contribution_idr_per_month: lots\n", "contribution_idr_per_month: expected a whole"),
     ],
 )
 def test_bad_settings_name_the_key(tmp_path, text, message):
@@ -93,6 +121,14 @@ def test_missing_settings_file_is_named(tmp_path):
             "unknown key regencies.1612.village_targt; did you mean regencies.1612.village_target?",
         ),
         ("colour: blue\n", "unknown key colour (known here: min_age,"),
+        (
+            "linkage: {min_probabilty: 0.9}\n",
+            "unknown key linkage.min_probabilty; did you mean linkage.min_probability?",
+        ),
+        (
+            "forecast: {window: 7}\n",
+            "unknown key forecast.window; did you mean forecast.window_days?",
+        ),
     ],
 )
 def test_an_unknown_key_fails_naming_the_nearest(tmp_path, text, message):
