@@ -1,6 +1,7 @@
 """Airflow's plugin manager, loading plugins/ as the scheduler and API server do, imports
 nothing of cakupan as a top-level module (issue 13): ``plugins/.airflowignore`` keeps the
-package out of its file-by-file scan, and tasks import it as ``cakupan.*``."""
+package out of its file-by-file scan, and tasks import it as ``cakupan.*``. The one module
+it loads from the folder is ``cakupan_plugin`` (issue 14: the report in Airflow's UI)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,18 @@ loaded = sorted(
     name for name, module in list(sys.modules.items())
     if getattr(module, "__file__", None) and folder in Path(module.__file__).resolve().parents
 )
-print(json.dumps({"modules": loaded, "errors": sorted(errors)}))
+print(json.dumps({
+    "modules": loaded,
+    "errors": sorted(errors),
+    "api_security_imported": "airflow.api_fastapi.core_api.security" in sys.modules,
+    "plugins": {
+        p.name: {
+            "fastapi_apps": [a["url_prefix"] for a in p.fastapi_apps],
+            "external_views": sorted((v["destination"], v["href"]) for v in p.external_views),
+        }
+        for p in plugins
+    },
+}))
 """
 
 
@@ -44,9 +56,26 @@ def _load_plugins(folder: Path, home: Path) -> dict[str, list[str]]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_plugin_manager_imports_nothing_of_cakupan(tmp_path: Path) -> None:
+def test_plugin_manager_loads_the_cakupan_plugin_and_nothing_else_top_level(
+    tmp_path: Path,
+) -> None:
     found = _load_plugins(PROJECT_ROOT / "plugins", tmp_path)
-    assert found == {"modules": [], "errors": []}
+    assert found["errors"] == []
+    # cakupan's own modules come in as the package (cakupan.webui and what it imports)
+    assert [m for m in found["modules"] if m.split(".")[0] != "cakupan"] == ["cakupan_plugin"]
+    assert found["plugins"] == {
+        "cakupan": {
+            "fastapi_apps": ["/cakupan"],
+            "external_views": [
+                ["dag_run", "cakupan/runs/{DAG_ID}/{RUN_ID}"],
+                ["nav", "cakupan/reports/index.html"],
+            ],
+        }
+    }
+    # the API's security module is imported by the app's routes when called, not by the
+    # plugin manager that the scheduler and workers run too
+    assert "cakupan.webui" in found["modules"]
+    assert found["api_security_imported"] is False
 
 
 def test_without_the_ignore_file_the_package_would_be_imported_file_by_file(

@@ -235,9 +235,11 @@ class Api:
             f"{base}/auth/token", json={"username": username, "password": password}, timeout=30
         )
         token.raise_for_status()
+        # the JWT the UI's login page stores in its ``_token`` cookie
+        self.token: str = token.json()["access_token"]
         self.client = httpx.Client(
             base_url=f"{base}/api/v2",
-            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+            headers={"Authorization": f"Bearer {self.token}"},
             timeout=30,
         )
 

@@ -8,8 +8,12 @@ awaited, and the marts are compared with the generator's truth (tests/e2e/oracle
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from pathlib import Path
+from urllib.parse import quote
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -17,6 +21,7 @@ from cakupan_dev.generate import generate_scenario
 from tests.conftest import pg_database
 from tests.e2e.oracle import Oracle, check_against_truth
 from tests.integration.stack import TEST_DOTENV, Api, Stack
+from tests.report.htmltools import open_url
 from tests.runs import rows
 from tests.servers import serve_webhook
 
@@ -107,6 +112,68 @@ def failed_logs(api: Api, stack: Stack, dag_id: str, runs: list[dict]) -> str:
     return "\n".join(lines + tails)
 
 
+def check_report_in_airflow(stack: Stack, api: Api, day: dt.date, tmp: Path) -> None:
+    """The cakupan plugin: a "Coverage report" link in the nav and on every DAG run, the
+    report served at /cakupan to logged-in users only, opened in Chromium from a run."""
+    [plugin] = [p for p in api.get("/plugins")["plugins"] if p["name"] == "cakupan"]
+    assert {(v["destination"], v["href"]) for v in plugin["external_views"]} == {
+        ("nav", "cakupan/reports/index.html"),
+        ("dag_run", "cakupan/runs/{DAG_ID}/{RUN_ID}"),
+    }
+    page = f"{stack.api}/cakupan/reports/{day.isoformat()}.html"
+    written = (stack.home / "data" / "reports" / f"{day.isoformat()}.html").read_text("utf-8")
+    for headers in ({}, {"Authorization": "Bearer forged.not.a-token"}):
+        refused = httpx.get(page, headers=headers, timeout=30)
+        assert refused.status_code == 401, (headers, refused.status_code)
+        assert "Pekerja" not in refused.text
+    assert httpx.get(page, cookies={"_token": "forged"}, timeout=30).status_code == 401
+    served = httpx.get(page, headers={"Authorization": f"Bearer {api.token}"}, timeout=30)
+    assert served.status_code == 200 and served.text == written
+    docs = f"{stack.api}/cakupan/gx/snapshots/{day.isoformat()}/index.html"
+    assert httpx.get(docs, cookies={"_token": api.token}, timeout=30).status_code == 200
+
+    # From the coverage run that built the day (its "Coverage report" tab) to its page, in
+    # a browser logged in to Airflow (the cookie its login page sets), charts drawn.
+    built = [r for r in api.dag_runs(COVERAGE) if r["run_type"] == "asset_triggered"]
+    link = f"{stack.api}/cakupan/runs/{COVERAGE}/{quote(built[0]['dag_run_id'], safe='')}"
+    charts = "document.querySelectorAll('.chart')"
+    opened = open_url(
+        link,
+        tmp / "logged-in",
+        cookies={"_token": api.token},
+        ready=f"{charts}.length > 0 && [...{charts}].every(c => c.dataset.rendered === 'true')",
+    )
+    assert (opened.status, opened.url) == (200, page)
+    assert opened.root.find("h1").text() == "Cakupan BPJS Ketenagakerjaan pekerja rentan"
+    assert not opened.root.find_all(class_="chart-error")
+    assert opened.root.find("table", id="follow-up") is not None
+    assert not [m for m in opened.console if "favicon" not in m], opened.console
+    # and as a person clicks it: the run's "Coverage report" tab in Airflow's own UI frames
+    # that page, scripts running (the charts are drawn inside the frame)
+    tab = f"{stack.api}/dags/{COVERAGE}/runs/{quote(built[0]['dag_run_id'], safe='')}"
+    framed = (
+        "(() => { const f = document.querySelector('iframe[title=\"Coverage report\"]');"
+        " const d = f && f.contentDocument; if (!d || !d.querySelector('h1')) return false;"
+        " const c = d.querySelectorAll('.chart');"
+        " return d.querySelector('h1').textContent.trim() === "
+        "'Cakupan BPJS Ketenagakerjaan pekerja rentan' && c.length > 0"
+        " && [...c].every(x => x.dataset.rendered === 'true'); })()"
+    )
+    ui = open_url(
+        f"{tab}/plugin/cakupan-run-report",
+        tmp / "airflow-ui",
+        cookies={"_token": api.token},
+        ready=framed,
+        timeout=120,
+    )
+    assert ui.status == 200
+    # the same link without a login: refused, the page says to log in
+    anonymous = open_url(link, tmp / "anonymous")
+    assert anonymous.status == 401
+    assert "Log in to Airflow first" in anonymous.root.text()
+    assert anonymous.root.find("table", id="follow-up") is None
+
+
 def test_celery_stack_runs_the_daily_pipeline(stack, tmp_path_factory, webhook):
     api = Api(stack.api, "admin", TEST_DOTENV["AIRFLOW_ADMIN_PASSWORD"])
     dag_ids = (*INGEST, COVERAGE)
@@ -167,6 +234,9 @@ def test_celery_stack_runs_the_daily_pipeline(stack, tmp_path_factory, webhook):
     assert (data / "gx" / "snapshots" / day.isoformat() / "index.html").is_file()
     page = (reports / f"{day.isoformat()}.html").read_text(encoding="utf-8")
     assert f'href="../gx/snapshots/{day.isoformat()}/index.html"' in page
+
+    # The report in Airflow's UI, through the real api-server and its auth manager.
+    check_report_in_airflow(stack, api, day, tmp_path_factory.mktemp("stack-browser"))
 
     # Alerts: the scheduled run missed its (test) deadline and the triggerer said so; no
     # DAG failed, so no failure alert.

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from cakupan_dev.generate import generate_scenario
+from cakupan_dev.generate.scenario import delivered_at
 from tests.conftest import pg_database
 from tests.inprocess import run_day
 
@@ -43,10 +44,37 @@ def report_scenario(tmp_path_factory):
     )
 
 
+# Two deliveries of which nothing loads, on the first day, from desa the scenario never
+# sends for: a file rejected whole whose village-code column is read (Musi Banyuasin), and
+# a file whose every row is rejected from a desa of a regency where no desa's list loaded
+# (Ogan Komering Ulu, a silent regency). The report chases both as sent, not as missing.
+REJECTED_FILE_DESA = "1606012002"
+ALL_ROWS_DESA = "1601072001"
+REJECTED = {
+    f"ditolak_{REJECTED_FILE_DESA}.csv": (
+        f"Kode Desa;Nama;Tanggal Lahir\n{REJECTED_FILE_DESA};Ani;12/03/1990\n"
+    ),
+    f"{ALL_ROWS_DESA}_usulan.csv": (
+        "kode_desa,nik,nama,tanggal lahir\n"
+        f"{ALL_ROWS_DESA},1234,Budi,12/03/1990\n{ALL_ROWS_DESA},16010,Sari,01/02/1985\n"
+    ),
+}
+
+
+def _deliver_rejected(landing: Path, day: dt.date) -> None:
+    folder = landing / "village_submissions"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in REJECTED.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        delivered_at(folder / name, day)
+
+
 def _build(scenario, url: str, root: Path, engine_name: str) -> Marts:
     landing, data = root / "landing", root / "data"
-    for day in scenario.days:
+    for i, day in enumerate(scenario.days):
         scenario.deliver(day, landing)
+        if i == 0:
+            _deliver_rejected(landing, day)
         run_day(landing, day, url, data)
     return Marts(engine_name, url, tuple(scenario.days), data)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from decimal import Decimal
 
 from tests.runs import rows
 
@@ -76,25 +75,51 @@ def by_reason(engine, day: dt.date, column: str) -> dict[tuple[str, str], int]:
     return {k: v for k, v in out.items() if v}
 
 
-def needs_follow_up(v: dict) -> bool:
-    """The documented rule (docs/decisions.md), restated for the test."""
+def rejected_files(engine, day: dt.date) -> dict[str, str]:
+    """Village code -> error of its latest submission file rejected whole, received <= day."""
+    got = [
+        r
+        for r in rows(engine, "SELECT * FROM staging.file_ledger")
+        if r["source"] == "village_submissions"
+        and r["status"] == "rejected_file"
+        and r["village_code"]
+        and r["received_date"] <= day
+    ]
+    got.sort(key=lambda r: (r["received_date"], r["loaded_at"], r["file_name"].encode()))
+    return {r["village_code"]: r["error"] for r in got}  # the latest wins
+
+
+def follow_up_reasons(v: dict, file_error: str | None) -> set[str]:
+    """The documented rule (docs/decisions.md), restated for the test: the reasons of one
+    village (none: not listed). A desa with no loaded row is chased for what happened."""
     if v["village_type"] != "desa":
-        return False
-    below = v["target_workers"] and (
-        v["target_attainment_pct"] is None or v["target_attainment_pct"] < Decimal(100)
-    )
-    return bool(v["submission_status"] in ("missing", "late") or v["rows_rejected"] > 0 or below)
+        return set()
+    if v["submission_status"] == "missing":
+        sent = {"file_rejected"} if file_error else set()
+        if v["rows_rejected"] > 0:
+            sent.add("all_rows_rejected")
+        return sent or {"missing"}
+    reasons = {"late"} if v["submission_status"] == "late" else set()
+    if v["rows_rejected"] > 0:
+        reasons.add("rows_rejected")
+    if v["target_workers"] and v["workers_proposed"] < v["target_workers"]:
+        reasons.add("below_target")
+    return reasons
 
 
-def follow_up(engine, day: dt.date) -> tuple[set[str], set[str]]:
-    """(desa codes to follow up, silent regency codes)."""
+def follow_up(engine, day: dt.date) -> tuple[dict[str, set[str]], set[str]]:
+    """({desa code to follow up: its reasons}, silent regency codes). In a silent regency
+    only the desa that sent something of which nothing loaded are listed."""
     regency = regencies(engine, day)
     silent = {
         c for c, r in regency.items() if r["villages_expected"] and not r["villages_submitted"]
     }
-    codes = {
-        v["village_code"]
-        for v in villages(engine, day)
-        if v["regency_code"] not in silent and needs_follow_up(v)
-    }
-    return codes, silent
+    files = rejected_files(engine, day)
+    out = {}
+    for v in villages(engine, day):
+        reasons = follow_up_reasons(v, files.get(v["village_code"]))
+        if v["regency_code"] in silent:
+            reasons = reasons & {"file_rejected", "all_rows_rejected"}
+        if reasons:
+            out[v["village_code"]] = reasons
+    return out, silent

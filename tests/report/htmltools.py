@@ -1,21 +1,28 @@
 """Reading report pages in tests: a small DOM from html.parser, headless Chromium, PNG pixels.
 
-Only the standard library and numpy: no BeautifulSoup, lxml or Pillow in the venv.
+Only the standard library, numpy, and httpx with websockets (already in the lock) for
+Chromium's DevTools protocol: no BeautifulSoup, lxml or Pillow in the venv.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import struct
 import subprocess
+import time
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import httpx
 import numpy as np
 import pytest
+
+from tests.servers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
@@ -258,3 +265,127 @@ def layout_widths(page: Path, tmp: Path, width: int = 1280) -> dict[str, tuple[i
         scroll, visible = sizes.split("/")
         out[name] = (int(scroll), int(visible))
     return out
+
+
+@dataclass
+class Opened:
+    """A URL as headless Chromium ended up showing it: the main document's HTTP status, its
+    final URL, the DOM after its scripts ran, and its console messages."""
+
+    status: int
+    url: str
+    root: Node
+    console: list[str]
+
+
+class _DevTools:
+    """A minimal Chrome DevTools Protocol client over the browser's websocket."""
+
+    def __init__(self, ws_url: str) -> None:
+        from websockets.sync.client import connect
+
+        self.ws = connect(ws_url, max_size=None, open_timeout=30)
+        self.next_id = 0
+        self.events: list[dict] = []
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        self.next_id += 1
+        message: dict = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        self.ws.send(json.dumps(message))
+        while True:
+            reply = json.loads(self.ws.recv(timeout=60))
+            if reply.get("id") == self.next_id:
+                assert "error" not in reply, (method, reply["error"])
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def wait_event(self, method: str, timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, event in enumerate(self.events):
+                if event.get("method") == method:
+                    return self.events.pop(i)
+            reply = json.loads(self.ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+            self.events.append(reply)
+
+
+def open_url(
+    url: str,
+    tmp: Path,
+    cookies: dict[str, str] | None = None,
+    ready: str = "document.readyState === 'complete'",
+    timeout: float = 60,
+) -> Opened:
+    """Open an http(s) URL in headless Chromium, with ``cookies`` set for its host first (a
+    browser after login), and wait until the JavaScript ``ready`` is true."""
+
+    exe = require_chromium()
+    profile = tmp / "chromium-profile"
+    profile.mkdir(parents=True, exist_ok=True)
+    flags = [f for f in CHROMIUM_FLAGS if not f.startswith("--virtual-time-budget")]
+    port = free_port()
+    with open(tmp / "chromium.log", "w") as log:
+        proc = subprocess.Popen(
+            [exe, *flags, f"--user-data-dir={profile}", f"--remote-debugging-port={port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                version = httpx.get(f"http://127.0.0.1:{port}/json/version", timeout=5).json()
+                break
+            except httpx.HTTPError:
+                assert proc.poll() is None and time.monotonic() < deadline, (
+                    "Chromium did not start its DevTools:\n"
+                    + (tmp / "chromium.log").read_text(errors="replace")[-3000:]
+                )
+                time.sleep(0.3)
+        tools = _DevTools(version["webSocketDebuggerUrl"])
+        [page] = [t for t in tools.send("Target.getTargets")["targetInfos"] if t["type"] == "page"]
+        session = tools.send(
+            "Target.attachToTarget", {"targetId": page["targetId"], "flatten": True}
+        )["sessionId"]
+        host = urlsplit(url)
+        for name, value in (cookies or {}).items():
+            tools.send(
+                "Network.setCookie",
+                {"name": name, "value": value, "url": f"{host.scheme}://{host.netloc}/"},
+                session,
+            )
+        for domain in ("Network", "Page", "Runtime", "Log"):
+            tools.send(f"{domain}.enable", session=session)
+        tools.send("Page.navigate", {"url": url}, session)
+        tools.wait_event("Page.loadEventFired", timeout)
+        deadline = time.monotonic() + timeout
+        while not tools.send(
+            "Runtime.evaluate", {"expression": f"Boolean({ready})", "returnByValue": True}, session
+        )["result"]["value"]:
+            assert time.monotonic() < deadline, f"{url}: not ready ({ready})"
+            time.sleep(0.5)
+        html_text = tools.send(
+            "Runtime.evaluate",
+            {"expression": "document.documentElement.outerHTML", "returnByValue": True},
+            session,
+        )["result"]["value"]
+        final = tools.send(
+            "Runtime.evaluate", {"expression": "location.href", "returnByValue": True}, session
+        )["result"]["value"]
+        documents = [
+            e["params"]["response"]
+            for e in tools.events
+            if e.get("method") == "Network.responseReceived" and e["params"]["type"] == "Document"
+        ]
+        console = [
+            str(e["params"])
+            for e in tools.events
+            if e.get("method") in ("Runtime.consoleAPICalled", "Log.entryAdded")
+        ]
+        tools.ws.close()
+        return Opened(documents[-1]["status"], final, parse_html(html_text), console)
+    finally:
+        proc.kill()
+        proc.wait()

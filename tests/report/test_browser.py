@@ -15,6 +15,7 @@ import pytest
 from cakupan.report import write_report
 from cakupan.report.page import vega_script_name
 from tests.report import expected
+from tests.report.conftest import ALL_ROWS_DESA, REJECTED_FILE_DESA
 from tests.report.htmltools import (
     Node,
     dump_dom,
@@ -143,16 +144,36 @@ def check_numbers(root: Node, engine, day) -> None:
         }
         assert got == expected.by_reason(engine, day, column), table
 
-    codes, silent = expected.follow_up(engine, day)
+    reasons, silent = expected.follow_up(engine, day)
     follow = table_rows(root, "follow-up")
-    assert {r.attrs["data-village"] for r in follow} == codes
+    assert {r.attrs["data-village"]: set(r.attrs["data-reasons"].split()) for r in follow} == (
+        reasons
+    )
     assert {r.attrs["data-unit"] for r in table_rows(root, "silent-regencies")} == silent
     villages = {v["village_code"]: v for v in expected.villages(engine, day)}
     for row in follow:
         v = villages[row.attrs["data-village"]]
-        assert row.values["status"] == v["submission_status"]
+        assert row.attrs["data-submission-status"] == v["submission_status"]
+        sent = reasons[v["village_code"]] & {"file_rejected", "all_rows_rejected"}
+        assert row.values["status"] == ("sent_rejected" if sent else v["submission_status"])
         for col in ("workers_covered", "target_attainment_pct", "rows_rejected"):
             assert number(row.values[col]) == v[col]
+
+
+def check_rejected_deliveries(root: Node, lang: str) -> None:
+    """The desa whose delivery loaded nothing (conftest.REJECTED) read as sent, with the
+    file's error and the rows to fix, in the page's language; never as not sent."""
+    follow = {r.attrs["data-village"]: r.texts for r in table_rows(root, "follow-up")}
+    file_desa, rows_desa = follow[REJECTED_FILE_DESA], follow[ALL_ROWS_DESA]
+    if lang == "id":
+        assert file_desa["status"] == rows_desa["status"] == "Terkirim, tidak ada yang dimuat"
+        assert file_desa["follow_up"].startswith("berkas ditolak: kolom NIK tidak ditemukan")
+        assert "judul kolom yang diterima: NIK: nik, no ktp" in file_desa["follow_up"]
+        assert rows_desa["follow_up"] == "terkirim, semua baris ditolak — perbaiki 2 baris"
+    else:
+        assert file_desa["status"] == rows_desa["status"] == "Sent, nothing loaded"
+        assert file_desa["follow_up"].startswith("file rejected: required column nik not found")
+        assert rows_desa["follow_up"] == "sent, all rows rejected — fix 2 rows"
 
 
 def cells(root: Node) -> dict[str, list[dict[str, str]]]:
@@ -167,9 +188,10 @@ def test_pages_render_in_chromium_with_the_marts_numbers(
     en_root, _, en_console = dump_dom(written.pages["en"], tmp_path / "chromium-en")
     assert "<svg" in id_html
 
-    for root, console in ((id_root, id_console), (en_root, en_console)):
+    for root, console, lang in ((id_root, id_console, "id"), (en_root, en_console, "en")):
         check_charts(root, console)
         check_numbers(root, marts_engine, day)
+        check_rejected_deliveries(root, lang)
 
     # same numbers in both languages, different words
     assert cells(id_root) == cells(en_root)

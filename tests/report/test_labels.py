@@ -32,7 +32,7 @@ def test_both_languages_have_the_same_labels_and_none_is_empty():
 
 def test_every_code_the_marts_use_has_a_label():
     codes = [
-        *(f"status_{s}" for s in STATUSES),
+        *(f"status_{s}" for s in (*STATUSES, "sent_rejected")),
         *(f"follow_{r}" for r in FOLLOW_UP_REASONS),
         *(f"source_{s}" for s in SOURCES),
         *(f"file_{s}" for s in ("loaded", "rejected_file", "skipped_duplicate")),

@@ -10,6 +10,7 @@ from cakupan.report import SnapshotNotFoundError, snapshot_dates, write_report
 from cakupan.report.data import load_report_data
 from cakupan.report.page import report_dates, vega_script_name
 from tests.report import expected
+from tests.report.conftest import ALL_ROWS_DESA, REJECTED_FILE_DESA
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report")]
 
@@ -76,10 +77,19 @@ def test_report_data_equals_the_marts(marts, marts_engine, which):
     assert {(r.source, r.reason): r.rows for r in data.flags} == expected.by_reason(
         marts_engine, day, "flags_by_reason"
     )
-    codes, silent = expected.follow_up(marts_engine, day)
-    assert {f.village_code for f in data.follow_up} == codes
+    reasons, silent = expected.follow_up(marts_engine, day)
+    assert {f.village_code: set(f.reasons) for f in data.follow_up} == reasons
     assert {r.code for r in data.silent_regencies} == silent
     assert len(silent) == 12  # 17 regencies: 2 in the scenario, 3 cities of kelurahan only
+    # the deliveries of conftest.REJECTED that nothing loaded from are chased as such, from
+    # the day they arrived (the silent regency's desa included)
+    for code, reason in (
+        (REJECTED_FILE_DESA, "file_rejected"),
+        (ALL_ROWS_DESA, "all_rows_rejected"),
+    ):
+        assert reasons[code] == {reason}
+        [f] = [f for f in data.follow_up if f.village_code == code]
+        assert f.submission_status == "missing" and f.shown_status == "sent_rejected"
 
 
 def nonzero(counts) -> dict[str, int]:

@@ -39,6 +39,8 @@ from cakupan.report.page import (
     vega_bundle,
     write_atomic,
 )
+from cakupan.sources.errors import FileRejected
+from cakupan.sources.specs import SOURCES
 from tests.report.htmltools import parse_html, table_rows
 
 DAY = dt.date(2025, 6, 2)
@@ -165,6 +167,21 @@ def test_reason_counts_sum_the_json_of_every_file_by_source():
     ("overrides", "reasons"),
     [
         ({"submission_status": "missing"}, ("missing",)),
+        # sent, but nothing loaded: chased for what happened, not as "not sent"
+        (
+            {"submission_status": "missing", "rejected_file_error": "kolom NIK / column nik"},
+            ("file_rejected",),
+        ),
+        ({"submission_status": "missing", "rows_rejected": 3}, ("all_rows_rejected",)),
+        (
+            {"submission_status": "missing", "rows_rejected": 3, "rejected_file_error": "x / y"},
+            ("file_rejected", "all_rows_rejected"),
+        ),
+        # a rejected file of a desa with loaded rows: re-sent or not, its rows are in
+        (
+            {"submission_status": "on_time", "workers_proposed": 100, "rejected_file_error": "x"},
+            (),
+        ),
         ({"submission_status": "late"}, ("late", "below_target")),
         ({"submission_status": "on_time", "rows_rejected": 2}, ("rows_rejected", "below_target")),
         ({"submission_status": "submitted", "workers_proposed": 100}, ()),
@@ -205,6 +222,79 @@ def test_follow_up_list_orders_by_urgency_and_lists_silent_regencies_once():
     ]
     assert follow[0].regency_name == "PALI"
     assert [r.code for r in silent] == ["1601"]  # Palembang has no desa: nothing to chase
+
+
+def test_a_silent_regency_still_lists_its_desa_whose_delivery_was_rejected():
+    regencies = [unit("1601", "OKU", villages_submitted=0)]
+    rows = [
+        desa("1601010001", "missing"),
+        desa("1601010002", "missing", rows_rejected=4),
+        desa("1601010003", "missing", rejected_file_error="e / e"),
+    ]
+    follow, silent = follow_up_list(rows, regencies)
+    assert [r.code for r in silent] == ["1601"]
+    assert [(f.village_code, f.reasons, f.shown_status) for f in follow] == [
+        ("1601010003", ("file_rejected",), "sent_rejected"),
+        ("1601010002", ("all_rows_rejected",), "sent_rejected"),
+    ]
+    assert {f.submission_status for f in follow} == {"missing"}  # the contract's, unchanged
+
+
+ERROR = str(FileRejected.missing_columns(["nik"], SOURCES["village_submissions"], "1612052011"))
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        FileRejected.missing_columns(["nik", "name"], SOURCES["village_submissions"]),
+        FileRejected.missing_columns(["kpj"], SOURCES["member_exports"]),
+        FileRejected.no_header(SOURCES["poverty_lists"].required, 15),
+        FileRejected.empty(),
+        FileRejected.password_protected(),
+        FileRejected.unreadable(),
+    ],
+)
+def test_a_stored_error_splits_back_into_its_two_languages(error):
+    assert FileRejected.message_in(str(error), "id") == error.message_id
+    assert FileRejected.message_in(str(error), "en") == error.message_en
+
+
+def test_the_follow_up_says_which_file_error_and_how_many_rows_to_fix():
+    regencies = [unit("1612", "PALI")]
+    rows = [
+        desa("1612010001", "missing", rejected_file_error=ERROR),
+        desa("1612010002", "missing", rows_rejected=1234),
+        desa("1612010003", "missing"),
+    ]
+    follow, _ = follow_up_list(rows, regencies)
+    data = dataclasses.replace(sample_data(), follow_up=follow)
+    id_rows = table_rows(parse_html(render_page(data, "id")), "follow-up")
+    en_rows = table_rows(parse_html(render_page(data, "en")), "follow-up")
+    assert [r.attrs["data-village"] for r in id_rows] == ["1612010003", "1612010001", "1612010002"]
+    want_id = {
+        "1612010001": ("Terkirim, tidak ada yang dimuat", "berkas ditolak: kolom NIK tidak"),
+        "1612010002": (
+            "Terkirim, tidak ada yang dimuat",
+            "terkirim, semua baris ditolak — perbaiki 1.234 baris",
+        ),
+        "1612010003": ("Belum mengirim", "belum mengirim"),
+    }
+    want_en = {
+        "1612010001": ("Sent, nothing loaded", "file rejected: required column nik not found"),
+        "1612010002": ("Sent, nothing loaded", "sent, all rows rejected — fix 1,234 rows"),
+        "1612010003": ("Missing", "not submitted"),
+    }
+    for got, want in ((id_rows, want_id), (en_rows, want_en)):
+        for row in got:
+            status, reason = want[row.attrs["data-village"]]
+            assert row.texts["status"] == status
+            assert row.texts["follow_up"].startswith(reason), row.texts["follow_up"]
+            assert row.attrs["data-submission-status"] == "missing"
+    # the accepted headers come with the error, in the page's language only
+    assert "judul kolom yang diterima: NIK: nik, no ktp" in id_rows[1].texts["follow_up"]
+    assert "headers accepted" not in id_rows[1].texts["follow_up"]
+    assert "headers accepted: NIK: nik, no ktp" in en_rows[1].texts["follow_up"]
+    assert [r.values["status"] for r in id_rows] == ["missing", "sent_rejected", "sent_rejected"]
 
 
 def test_with_province_name_renames_every_province_row_only():

@@ -3,8 +3,9 @@
 
 The queries live in ``include/sql/report/coverage_*.sql`` (one per file, the same on DuckDB
 and PostgreSQL); the shaping below (status counts, JSON sums, the follow-up rule) is plain
-Python so it can be unit-tested without a warehouse. Only aggregates, village codes and
-place names leave this module: no NIK, no person's name, no file name.
+Python so it can be unit-tested without a warehouse. Only aggregates, village codes, place
+names and the error of a village's rejected file (``FileRejected``'s fixed texts, which never
+quote a cell) leave this module: no NIK, no person's name, no file name.
 """
 
 from __future__ import annotations
@@ -23,7 +24,17 @@ from sqlalchemy.engine import Connection, Engine
 from cakupan.warehouse.sqlfiles import query_file
 
 STATUSES = ("missing", "on_time", "late", "submitted")
-FOLLOW_UP_REASONS = ("missing", "late", "rows_rejected", "below_target")
+FOLLOW_UP_REASONS = (
+    "missing",
+    "file_rejected",
+    "all_rows_rejected",
+    "late",
+    "rows_rejected",
+    "below_target",
+)
+# Reasons of a desa that sent something of which nothing loaded: its contract status is
+# ``missing`` (no loaded row), but it has sent and must fix, not send.
+SENT_REJECTED = ("file_rejected", "all_rows_rejected")
 
 
 class SnapshotNotFoundError(LookupError):
@@ -134,6 +145,15 @@ class FollowUp:
     target_attainment_pct: Decimal | None
     rows_rejected: int
     reasons: tuple[str, ...]
+    rejected_file_error: str | None = None
+
+    @property
+    def shown_status(self) -> str:
+        """The status the report shows: ``sent_rejected`` for a desa that sent but has no
+        loaded row (its ``submission_status`` stays ``missing``, CONTRACT §4)."""
+        if any(r in SENT_REJECTED for r in self.reasons):
+            return "sent_rejected"
+        return self.submission_status
 
 
 @dataclass
@@ -226,14 +246,20 @@ def reason_counts(rows: Iterable[Mapping[str, Any]], column: str) -> list[Reason
 def follow_up_reasons(row: Mapping[str, Any]) -> tuple[str, ...]:
     """Why a desa needs a follow-up (empty: it does not). See docs/decisions.md.
 
-    ``missing`` alone for a desa that sent nothing (it is trivially below target too);
-    otherwise ``late``, ``rows_rejected`` (rows to fix with ``export-rejections``) and
-    ``below_target`` (fewer workers proposed than its target, the desa's own duty), in that
-    order. Enrolment below target is not listed: that is BPJS's step, not the village's, and
-    early in the campaign it would list every desa.
+    A desa with no loaded row (``missing``) is chased for what really happened:
+    ``file_rejected`` (a file of its rejected whole, ``rejected_file_error``) and/or
+    ``all_rows_rejected`` (every row it sent was rejected), else ``missing``: it sent
+    nothing; it is trivially below target too, so that is not listed. Otherwise ``late``,
+    ``rows_rejected`` (rows to fix with ``export-rejections``) and ``below_target`` (fewer
+    workers proposed than its target, the desa's own duty), in that order. Enrolment below
+    target is not listed: that is BPJS's step, not the village's, and early in the campaign
+    it would list every desa.
     """
     if row["submission_status"] == "missing":
-        return ("missing",)
+        sent = (("file_rejected",) if row.get("rejected_file_error") else ()) + (
+            ("all_rows_rejected",) if row["rows_rejected"] else ()
+        )
+        return sent or ("missing",)
     reasons: list[str] = []
     if row["submission_status"] == "late":
         reasons.append("late")
@@ -250,16 +276,17 @@ def follow_up_list(
     """Desa to follow up, most urgent first per regency, and the silent regencies.
 
     A regency where no desa has submitted is listed once as a whole instead of desa by
-    desa: hundreds of rows would bury the villages that can act now.
+    desa: hundreds of rows would bury the villages that can act now. Its desa that sent
+    something of which nothing loaded are still listed: they have their own fix to make.
     """
     by_code = {r.code: r for r in regencies}
     silent = {r.code for r in regencies if r.villages_expected and not r.villages_submitted}
     out: list[FollowUp] = []
     for row in rows:
-        if row["regency_code"] in silent:
-            continue
         reasons = follow_up_reasons(row)
-        if not reasons:
+        if not reasons or (
+            row["regency_code"] in silent and not any(r in SENT_REJECTED for r in reasons)
+        ):
             continue
         regency = by_code.get(row["regency_code"])
         out.append(
@@ -277,6 +304,7 @@ def follow_up_list(
                 target_attainment_pct=row["target_attainment_pct"],
                 rows_rejected=row["rows_rejected"],
                 reasons=reasons,
+                rejected_file_error=row.get("rejected_file_error"),
             )
         )
     out.sort(
@@ -325,6 +353,9 @@ def load_report_data(engine: Engine, as_of: dt.date, province_name: str) -> Repo
         file_rows = _rows(conn, "files", as_of)
         reason_rows = _rows(conn, "file_reasons", as_of)
         desa_rows = _rows(conn, "desa", as_of)
+        rejected_files = {
+            r["village_code"]: r["error"] for r in _rows(conn, "rejected_files", as_of)
+        }
         warnings = audit_warnings(conn, as_of)
     regencies = [_attainment(r["regency_code"], r["regency_name"], r) for r in regency_rows]
     names = {r.code: r.name for r in regencies}
@@ -338,7 +369,10 @@ def load_report_data(engine: Engine, as_of: dt.date, province_name: str) -> Repo
         for code in (r["regency_code"],)
     ]
     active = active_trend_units(trend)
-    follow_up, silent = follow_up_list(desa_rows, regencies)
+    follow_up, silent = follow_up_list(
+        [{**r, "rejected_file_error": rejected_files.get(r["village_code"])} for r in desa_rows],
+        regencies,
+    )
     return ReportData(
         as_of=as_of,
         province=_attainment("province", province_name, province_row),

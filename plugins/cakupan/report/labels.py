@@ -45,7 +45,8 @@ LABELS: dict[str, dict[str, str]] = {
         "sec_status_note": (
             "Hanya desa: kelurahan tidak wajib mengirim usulan. Tepat waktu dan terlambat "
             "dihitung terhadap batas waktu kabupaten; 'terkirim' dipakai bila kabupaten tidak "
-            "punya batas waktu."
+            "punya batas waktu. 'Belum mengirim': belum ada baris usulan yang dimuat, termasuk "
+            "desa yang berkas atau semua barisnya ditolak (lihat daftar tindak lanjut)."
         ),
         "chart_status": "Desa menurut status pengiriman",
         "sec_trend": "Perkembangan pekerja tercakup",
@@ -76,11 +77,11 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "sec_follow_up": "Desa yang perlu ditindaklanjuti",
         "sec_follow_up_note": (
-            "Desa yang belum mengirim, terlambat, punya baris ditolak, atau capaiannya di "
-            "bawah target. Kabupaten/kota yang belum satu desa pun mengirim ditindaklanjuti di "
-            "tingkat kabupaten/kota."
+            "Desa yang belum mengirim, yang berkas atau semua barisnya ditolak, terlambat, "
+            "punya baris ditolak, atau capaiannya di bawah target. Kabupaten/kota yang belum "
+            "satu pun usulan desanya dimuat ditindaklanjuti di tingkat kabupaten/kota."
         ),
-        "silent_regencies": "Kabupaten/kota yang belum satu desa pun mengirim",
+        "silent_regencies": "Kabupaten/kota yang belum satu pun usulan desanya dimuat",
         "no_follow_up": "Tidak ada desa yang perlu ditindaklanjuti.",
         "follow_up_count": "{n} desa",
         "index_title": "Laporan cakupan",
@@ -118,6 +119,7 @@ LABELS: dict[str, dict[str, str]] = {
         "status_on_time": "Tepat waktu",
         "status_late": "Terlambat",
         "status_submitted": "Terkirim",
+        "status_sent_rejected": "Terkirim, tidak ada yang dimuat",
         "source_village_submissions": "Usulan desa",
         "source_poverty_lists": "Data kemiskinan (DTSEN/DTKS)",
         "source_member_exports": "Data kepesertaan BPJS",
@@ -136,6 +138,8 @@ LABELS: dict[str, dict[str, str]] = {
         "reason_nik_sex_mismatch": "Jenis kelamin tidak cocok dengan NIK",
         "reason_nik_outside_province": "NIK terbit di luar Sumatera Selatan",
         "follow_missing": "belum mengirim",
+        "follow_file_rejected": "berkas ditolak: {error}",
+        "follow_all_rows_rejected": "terkirim, semua baris ditolak — perbaiki {n} baris",
         "follow_late": "terlambat",
         "follow_rows_rejected": "ada baris ditolak",
         "follow_below_target": "usulan kurang dari target",
@@ -170,7 +174,9 @@ LABELS: dict[str, dict[str, str]] = {
         "sec_status": "Village submissions",
         "sec_status_note": (
             "Desa only: kelurahan are not expected to submit. On time and late are judged "
-            "against the regency's deadline; 'submitted' where the regency has none."
+            "against the regency's deadline; 'submitted' where the regency has none. "
+            "'Missing': no row loaded yet, desa whose file or every row was rejected included "
+            "(see the follow-up list)."
         ),
         "chart_status": "Desa by submission status",
         "sec_trend": "Workers covered over time",
@@ -201,11 +207,11 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "sec_follow_up": "Villages to follow up",
         "sec_follow_up_note": (
-            "Desa that have not submitted, submitted late, have rejected rows, or are below "
-            "target. Regencies where no desa has submitted yet are followed up at regency "
-            "level."
+            "Desa that have not submitted, whose file or every row was rejected, submitted "
+            "late, have rejected rows, or are below target. Regencies where no desa's list "
+            "has loaded yet are followed up at regency level."
         ),
-        "silent_regencies": "Regencies where no desa has submitted yet",
+        "silent_regencies": "Regencies where no desa's list has loaded yet",
         "no_follow_up": "No village needs a follow-up.",
         "follow_up_count": "{n} desa",
         "index_title": "Coverage reports",
@@ -243,6 +249,7 @@ LABELS: dict[str, dict[str, str]] = {
         "status_on_time": "On time",
         "status_late": "Late",
         "status_submitted": "Submitted",
+        "status_sent_rejected": "Sent, nothing loaded",
         "source_village_submissions": "Village submissions",
         "source_poverty_lists": "Poverty register (DTSEN/DTKS)",
         "source_member_exports": "BPJS membership exports",
@@ -261,6 +268,8 @@ LABELS: dict[str, dict[str, str]] = {
         "reason_nik_sex_mismatch": "Sex disagrees with the NIK",
         "reason_nik_outside_province": "NIK issued outside Sumatera Selatan",
         "follow_missing": "not submitted",
+        "follow_file_rejected": "file rejected: {error}",
+        "follow_all_rows_rejected": "sent, all rows rejected — fix {n} rows",
         "follow_late": "late",
         "follow_rows_rejected": "rows rejected",
         "follow_below_target": "fewer proposed than target",

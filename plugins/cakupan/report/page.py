@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from cakupan.logs import get_logger
 from cakupan.paths import PROJECT_ROOT
-from cakupan.report.data import STATUSES, Attainment, ReportData, StatusCount
+from cakupan.report.data import STATUSES, Attainment, FollowUp, ReportData, StatusCount
 from cakupan.report.labels import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -36,6 +36,7 @@ from cakupan.report.labels import (
     page_name,
     vega_locales,
 )
+from cakupan.sources.errors import FileRejected
 
 log = get_logger(__name__)
 
@@ -267,6 +268,14 @@ _FOLLOW_NUM_COLS = (
 )
 
 
+def follow_up_text(f: FollowUp, lang: str) -> str:
+    """The reasons in words: a rejected file's error in the page's language, the rows to fix."""
+    t = labels(lang)
+    error = FileRejected.message_in(f.rejected_file_error or "", lang)
+    n = format_number(f.rows_rejected, lang)
+    return ", ".join(t[f"follow_{r}"].format(error=error, n=n) for r in f.reasons)
+
+
 def follow_up_table(data: ReportData, lang: str) -> Table:
     t = labels(lang)
     table = _table(
@@ -291,23 +300,20 @@ def follow_up_table(data: ReportData, lang: str) -> Table:
                 _text("village_code", f.village_code, f.village_code),
                 _text("district", f.district_name),
                 _text("regency", f.regency_name, f.regency_code),
-                _text("status", t[f"status_{f.submission_status}"], f.submission_status),
+                _text("status", t[f"status_{f.shown_status}"], f.shown_status),
                 _text(
                     "first_submitted_on",
                     format_date(f.first_submitted_on, lang) if f.first_submitted_on else t["none"],
                     machine_value(f.first_submitted_on),
                 ),
                 *(_num(c, getattr(f, c), lang) for c in _FOLLOW_NUM_COLS),
-                _text(
-                    "follow_up",
-                    ", ".join(t[f"follow_{r}"] for r in f.reasons),
-                    " ".join(f.reasons),
-                ),
+                _text("follow_up", follow_up_text(f, lang), " ".join(f.reasons)),
             ],
             {
                 "data-village": f.village_code,
                 "data-regency": f.regency_code,
                 "data-reasons": " ".join(f.reasons),
+                "data-submission-status": f.submission_status,
             },
         )
         for f in data.follow_up

@@ -47,6 +47,11 @@ def _join(items: Sequence[str], last: str) -> str:
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
+# Between the Indonesian and the English message in the stored text; neither message
+# contains it (tests/report/test_shaping.py checks every kind).
+SEPARATOR = " / "
+
+
 class FileRejected(Exception):
     """The whole file is rejected; ``code`` is machine-readable, the messages are for people."""
 
@@ -63,7 +68,16 @@ class FileRejected(Exception):
         self.village_code = village_code
 
     def __str__(self) -> str:
-        return f"{self.message_id} / {self.message_en}"
+        return f"{self.message_id}{SEPARATOR}{self.message_en}"
+
+    @staticmethod
+    def message_in(text: str, lang: str) -> str:
+        """One language's half of a stored message (``str`` of a :class:`FileRejected`, as
+        the ledger keeps it): ``id`` or ``en``; a text without both halves is returned whole."""
+        id_, sep, en = text.partition(SEPARATOR)
+        if not sep:
+            return text
+        return id_ if lang == "id" else en
 
     @classmethod
     def missing_columns(
