@@ -1,4 +1,5 @@
-"""The ``cakupan`` command: run the DAGs for a date, write the report, export rejections.
+"""The ``cakupan`` command: run the DAGs for a date, write the report, export the files a
+village or a registration officer works from (rejected rows, the enrolment worklist).
 
 The development subcommands (``generate``, ``demo``, ``bench``) come from the
 ``cakupan.commands`` entry point of the development package (``devtools/``), when it is
@@ -222,32 +223,33 @@ def _run_summary(
 def _on_warehouse(
     warehouse: str | None, action: Callable[[Engine], int], *user_errors: type[Exception]
 ) -> int:
-    """Run ``action`` on the warehouse, turning what a user can fix into exit 2 and a
-    message: a missing DuckDB file, ``user_errors``; an unreadable warehouse is exit 1."""
+    """Run ``action`` on the warehouse, turning what a user can fix into exit 2 and a line
+    on standard error: a missing DuckDB file, ``user_errors``; an unreadable warehouse is
+    exit 1 (its line on standard error too)."""
     import sqlalchemy as sa
 
     from cakupan.warehouse.engine import create_warehouse_engine, describe
 
     url = sa.engine.make_url(warehouse or current().warehouse_url)
     if url.get_backend_name() == "duckdb" and not Path(url.database or "").is_file():
-        say(f"warehouse not found: {url.database} (run cakupan run first)")
+        complain(f"warehouse not found: {url.database} (run cakupan run first)")
         return 2
     engine = create_warehouse_engine(url.render_as_string(hide_password=False))
     try:
         return action(engine)
     except user_errors as exc:
-        say(str(exc))
+        complain(str(exc))
         return 2
     except sa.exc.DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0]
-        say(f"cannot read the warehouse {describe(url)}: {reason}")
+        complain(f"cannot read the warehouse {describe(url)}: {reason}")
         return 1
     finally:
         engine.dispose()
 
 
 def _cmd_export_rejections(args: argparse.Namespace) -> int:
-    from cakupan.exports import UnknownVillageError, export_village_rejections
+    from cakupan.exports import ExportError, export_village_rejections
 
     def export(engine: Engine) -> int:
         report = export_village_rejections(engine, args.village, args.out)
@@ -256,7 +258,29 @@ def _cmd_export_rejections(args: argparse.Namespace) -> int:
         say(f"{len(report.rows)} rejected rows{files} of {v.name} ({v.code}) written to {args.out}")
         return 0
 
-    return _on_warehouse(args.warehouse, export, UnknownVillageError)
+    return _on_warehouse(args.warehouse, export, ExportError)
+
+
+def _cmd_export_enrolment(args: argparse.Namespace) -> int:
+    from cakupan.exports import ExportError, export_enrolment_worklist
+    from cakupan.settings import SettingsError
+
+    def export(engine: Engine) -> int:
+        config = current()
+        if args.settings is not None:
+            config = config.with_(settings_file=args.settings.resolve())
+        worklist = export_enrolment_worklist(
+            engine, args.regency, args.as_of, config.settings(), args.out, args.village
+        )
+        r = worklist.regency
+        villages = len(worklist.by_village())
+        say(
+            f"{len(worklist.rows)} workers awaiting enrolment in {villages} villages of "
+            f"{r.name} ({r.code}) on {args.as_of.isoformat()} written to {args.out}"
+        )
+        return 0
+
+    return _on_warehouse(args.warehouse, export, ExportError, SettingsError)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -316,6 +340,48 @@ def build_parser() -> argparse.ArgumentParser:
         "--warehouse", help="SQLAlchemy URL (default $CAKUPAN_WAREHOUSE_URL or DuckDB under data/)"
     )
     export.set_defaults(func=_cmd_export_rejections)
+
+    enrol = sub.add_parser(
+        "export-enrolment",
+        help="write a regency's eligible proposed workers not enrolled on a date, full "
+        "personal data included, as .xlsx for a collective BPU registration",
+        description="Every eligible proposed worker not enrolled on --as-of (no KPJ row "
+        "received by then), with NIK, name, birth date, sex, occupation, address, phone, "
+        "village and payer (APBDES for a desa, APBD for a kelurahan): one sheet per village "
+        "with a header block. The file is written owner-only (mode 0600); send it only to "
+        "the officer who registers the workers.",
+    )
+    enrol.add_argument(
+        "--regency", required=True, metavar="CODE", help="regency code, 1612 or 16.12"
+    )
+    enrol.add_argument(
+        "--village",
+        metavar="CODE",
+        help="only this village of the regency, 1612052011 or 16.12.05.2011",
+    )
+    enrol.add_argument(
+        "--as-of",
+        type=_date,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the date the list is for: workers proposed and files received by then",
+    )
+    enrol.add_argument(
+        "--out", type=Path, required=True, metavar="FILE.xlsx", help="the .xlsx file to write"
+    )
+    enrol.add_argument(
+        "--warehouse",
+        metavar="URL",
+        help="SQLAlchemy URL (default $CAKUPAN_WAREHOUSE_URL or DuckDB under data/)",
+    )
+    enrol.add_argument(
+        "--settings",
+        type=Path,
+        metavar="FILE",
+        help="YAML file overriding the default settings (min_age, max_age; default "
+        "$CAKUPAN_SETTINGS)",
+    )
+    enrol.set_defaults(func=_cmd_export_enrolment)
 
     report = sub.add_parser(
         "report", help="write the coverage report of a date as HTML (Indonesian and English)"

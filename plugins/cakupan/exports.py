@@ -11,15 +11,20 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.row import Row
 
+from cakupan.logs import get_logger
+from cakupan.settings import Settings
 from cakupan.warehouse.sqlfiles import query_file
+
+log = get_logger(__name__)
 
 # OWASP "CSV injection": a cell starting with one of these is a formula to Excel,
 # LibreOffice or Google Sheets (tab and CR/LF can hide such a start after a paste).
@@ -78,8 +83,16 @@ TABLE_HEADER = ("Nama berkas", "Diterima", "Baris", "Alasan", "Kode alasan", *RO
 _WIDTHS = (28, 12, 7, 60, 18, 13, 19, 28, 14, 8, 18, 14, 30, 15)
 
 
-class UnknownVillageError(ValueError):
+class ExportError(ValueError):
+    """Something the person asking for a file can fix; its text is the one line shown."""
+
+
+class UnknownVillageError(ExportError):
     """The code is malformed or not in the official village list."""
+
+
+class UnknownRegencyError(ExportError):
+    """The code is malformed or not in the official regency list."""
 
 
 def safe_cell(value: Any) -> Any:
@@ -104,15 +117,25 @@ def write_cell(ws: Any, row: int, column: int, value: Any) -> Any:
     return cell
 
 
-def village_code_from_input(text: str) -> str:
-    """A 10-digit code from what a person types: ``16.12.05.2011`` and ``1612052011``."""
+def _code_from_input(
+    text: str, digits: int, error: type[ExportError], kind: tuple[str, str], examples: str
+) -> str:
+    """A code of ``digits`` digits from what a person types, dots and spaces dropped;
+    ``error`` naming the ``kind`` (Indonesian, English) of code otherwise."""
     code = re.sub(r"[.\s]", "", text)
-    if not re.fullmatch(r"\d{10}", code):
-        raise UnknownVillageError(
-            f"kode desa {text!r} tidak sah: tulis 10 digit, misalnya 1612052011 atau "
-            f"16.12.05.2011 / invalid village code {text!r}: expected 10 digits"
+    if not (code.isascii() and code.isdigit() and len(code) == digits):
+        raise error(
+            f"kode {kind[0]} {text!r} tidak sah: tulis {digits} digit, misalnya {examples} / "
+            f"invalid {kind[1]} code {text!r}: expected {digits} digits"
         )
     return code
+
+
+def village_code_from_input(text: str) -> str:
+    """A 10-digit code from what a person types: ``16.12.05.2011`` and ``1612052011``."""
+    return _code_from_input(
+        text, 10, UnknownVillageError, ("desa", "village"), "1612052011 atau 16.12.05.2011"
+    )
 
 
 def reason_text(reason: str) -> str:
@@ -198,22 +221,29 @@ class VillageRejections:
     files: list[Row] = field(default_factory=list)  # its files rejected whole
 
 
+def find_village(conn: Connection, code: str) -> tuple[Village, str]:
+    """The village of a 10-digit code and its regency's code; :class:`UnknownVillageError`
+    if it is not in the official list."""
+    found = query_file(conn, "report/village.sql", {"village_code": code})
+    if not found:
+        raise UnknownVillageError(
+            f"kode desa {code} tidak ada dalam daftar resmi / "
+            f"village code {code} is not in the official list"
+        )
+    v = found[0]
+    village = Village(
+        v.village_code, v.village_name, v.village_type, v.district_name, v.regency_name
+    )
+    return village, v.regency_code
+
+
 def load_village_rejections(engine: Engine, code: str) -> VillageRejections:
     """The village and its rejected rows; :class:`UnknownVillageError` if not in the list."""
     code = village_code_from_input(code)
     with engine.connect() as conn:
-        found = query_file(conn, "report/village.sql", {"village_code": code})
-        if not found:
-            raise UnknownVillageError(
-                f"kode desa {code} tidak ada dalam daftar resmi / "
-                f"village code {code} is not in the official list"
-            )
-        v = found[0]
+        village, _ = find_village(conn, code)
         rows = query_file(conn, "report/village_rejections.sql", {"village_code": code})
         files = query_file(conn, "report/village_rejected_files.sql", {"village_code": code})
-    village = Village(
-        v.village_code, v.village_name, v.village_type, v.district_name, v.regency_name
-    )
     return VillageRejections(village, rows, files)
 
 
@@ -240,8 +270,6 @@ def write_village_rejections(
     a reader never sees half a file.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     generated_at = generated_at or dt.datetime.now(WIB)
     v = report.village
@@ -253,16 +281,10 @@ def write_village_rejections(
         ("Desa/Kelurahan", f"{v.name} ({v.code})"),
         ("Kecamatan", v.district),
         ("Kabupaten/Kota", v.regency),
-        ("Dibuat", generated_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")),
+        ("Dibuat", _wib(generated_at)),
         ("Jumlah baris", n),
         ("Berkas ditolak", len(report.files)),
     ]
-    write_cell(ws, 1, 1, "Daftar baris usulan yang ditolak dan harus diperbaiki").font = Font(
-        bold=True, size=13
-    )
-    for i, (label, value) in enumerate(block, start=2):
-        write_cell(ws, i, 1, label).font = Font(bold=True)
-        write_cell(ws, i, 2, value)
     if report.files:
         note = (
             f"Ada berkas yang ditolak seluruhnya: lihat lembar {FILES_SHEET!r}, perbaiki "
@@ -273,30 +295,67 @@ def write_village_rejections(
         note = "Perbaiki baris-baris ini di berkas aslinya, lalu kirim ulang berkasnya."
     else:
         note = "Tidak ada baris yang perlu diperbaiki."
-    write_cell(ws, len(block) + 2, 1, note)
-    write_cell(
-        ws,
-        len(block) + 3,
-        1,
-        "Berisi NIK lengkap: hanya untuk operator desa ini, jangan dibagikan.",
-    ).font = Font(italic=True)
-    header_row = len(block) + 5
-    for col, title in enumerate(TABLE_HEADER, start=1):
-        write_cell(ws, header_row, col, title).font = Font(bold=True)
     dates = _read_dates(report.rows)
-    for r, row in enumerate(report.rows, start=header_row + 1):
-        for col, value in enumerate(_row_values(row, dates), start=1):
-            cell = write_cell(ws, r, col, value)
-            if isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    for col, width in enumerate(_WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
+    write_sheet(
+        ws,
+        "Daftar baris usulan yang ditolak dan harus diperbaiki",
+        block,
+        [note],
+        "Berisi NIK lengkap: hanya untuk operator desa ini, jangan dibagikan.",
+        TABLE_HEADER,
+        [_row_values(row, dates) for row in report.rows],
+        _WIDTHS,
+    )
     if report.files:
         _files_sheet(wb.create_sheet(FILES_SHEET), report.files)
-    wb.properties.created = generated_at.astimezone(dt.UTC).replace(tzinfo=None)
-    wb.properties.title = f"Perbaikan usulan {v.code}"
-    return _save_private(wb, out)
+    return save_private(wb, out, generated_at, f"Perbaikan usulan {v.code}")
+
+
+def _wib(moment: dt.datetime) -> str:
+    return moment.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
+
+
+def write_sheet(
+    ws: Any,
+    title: str,
+    block: Sequence[tuple[str, Any]],
+    notes: Sequence[str],
+    privacy: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    widths: Sequence[int],
+) -> None:
+    """One sheet of a file for people: a bold title, the header block (label, value), the
+    notes, the personal-data warning in italics, a blank row, then the table under a frozen
+    bold header. Every cell goes through :func:`write_cell`; dates show as yyyy-mm-dd."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    write_cell(ws, 1, 1, title).font = Font(bold=True, size=13)
+    for i, (label, value) in enumerate(block, start=2):
+        write_cell(ws, i, 1, label).font = Font(bold=True)
+        _write_value(ws, i, 2, value)
+    row = len(block) + 2
+    for note in notes:
+        write_cell(ws, row, 1, note)
+        row += 1
+    write_cell(ws, row, 1, privacy).font = Font(italic=True)
+    header_row = row + 2
+    for col, name in enumerate(header, start=1):
+        write_cell(ws, header_row, col, name).font = Font(bold=True)
+    for r, values in enumerate(rows, start=header_row + 1):
+        for col, value in enumerate(values, start=1):
+            _write_value(ws, r, col, value)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _write_value(ws: Any, row: int, column: int, value: Any) -> Any:
+    cell = write_cell(ws, row, column, value)
+    if isinstance(value, dt.date):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
 
 
 def _files_sheet(ws: Any, files: list[Row]) -> None:
@@ -314,9 +373,20 @@ def _files_sheet(ws: Any, files: list[Row]) -> None:
         ws.column_dimensions[letter].width = width
 
 
-def _save_private(wb: Any, out: Path) -> Path:
+def save_private(wb: Any, out: Path, generated_at: dt.datetime, title: str) -> Path:
+    """Save ``wb`` to ``out`` owner-only (0600: it holds personal data), swapped in
+    atomically so a reader never sees half a file. The folder must exist: a mistyped
+    folder would otherwise leave full NIKs somewhere nobody looks (:class:`ExportError`)."""
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.is_dir():
+        raise ExportError(f"{out} adalah folder / {out} is a folder: name the .xlsx file to write")
+    if not out.parent.is_dir():
+        raise ExportError(
+            f"folder {out.parent} tidak ada / folder {out.parent} does not exist: "
+            "create it first or choose another --out"
+        )
+    wb.properties.created = generated_at.astimezone(dt.UTC).replace(tzinfo=None)
+    wb.properties.title = title
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -333,3 +403,185 @@ def export_village_rejections(engine: Engine, code: str, out: Path) -> VillageRe
     report = load_village_rejections(engine, code)
     write_village_rejections(report, out)
     return report
+
+
+# The enrolment worklist (issue 15): per worker, what a collective BPU registration needs.
+ENROLMENT_COLUMNS: dict[str, str] = {
+    **{
+        c: ROW_COLUMNS[c]
+        for c in ("nik", "name", "birth_date", "sex", "occupation", "address", "phone")
+    },
+    "village_code": ROW_COLUMNS["village_code"],
+    "village_name": "Nama desa/kelurahan",
+    "payer": "Pembayar",
+}
+ENROLMENT_HEADER = tuple(ENROLMENT_COLUMNS.values())
+_ENROLMENT_WIDTHS = (19, 28, 13, 8, 18, 30, 15, 13, 24, 10)
+NO_ENROLMENT_SHEET = "Tidak ada"
+ENROLMENT_NOTE = (
+    "Pekerja usulan yang memenuhi syarat umur dan belum terdaftar (tidak ada KPJ) pada "
+    "tanggal di atas; daftarkan secara kolektif, iuran dibayar oleh Pembayar."
+)
+NO_ENROLMENT_NOTE = (
+    "Tidak ada pekerja usulan yang menunggu pendaftaran pada tanggal ini. / "
+    "No eligible proposed worker awaits enrolment on this date."
+)
+# Excel's limit on a sheet name, and the characters it refuses there (an apostrophe may
+# not start or end one: dropped too).
+SHEET_NAME_MAX = 31
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
+
+
+@dataclass(frozen=True)
+class Regency:
+    code: str
+    name: str
+
+
+@dataclass
+class EnrolmentWorklist:
+    """Eligible proposed workers not enrolled on ``as_of``, full personal data included;
+    ``rows`` are ordered by village (report/enrolment_worklist.sql)."""
+
+    regency: Regency
+    as_of: dt.date
+    village: Village | None  # the one village asked for, if any
+    rows: list[Row] = field(default_factory=list)
+
+    def by_village(self) -> list[list[Row]]:
+        """The rows of each village that has any, in village-code order."""
+        groups: dict[str, list[Row]] = {}
+        for row in self.rows:
+            groups.setdefault(row.village_code, []).append(row)
+        return list(groups.values())
+
+
+def regency_code_from_input(text: str) -> str:
+    """A 4-digit code from what a person types: ``16.12`` and ``1612``."""
+    return _code_from_input(
+        text, 4, UnknownRegencyError, ("kabupaten/kota", "regency"), "1612 atau 16.12"
+    )
+
+
+def load_enrolment_worklist(
+    engine: Engine,
+    regency: str,
+    as_of: dt.date,
+    settings: Settings,
+    village: str | None = None,
+) -> EnrolmentWorklist:
+    """The regency's (or one of its villages') worklist on ``as_of``, from staging with the
+    snapshot's own rules; :class:`ExportError` for a code that is not in the list."""
+    from cakupan.marts.snapshot import snapshot_params
+
+    regency_code = regency_code_from_input(regency)
+    village_code = village_code_from_input(village) if village is not None else None
+    with engine.connect() as conn:
+        found = query_file(conn, "report/regency.sql", {"regency_code": regency_code})
+        if not found:
+            raise UnknownRegencyError(
+                f"kode kabupaten/kota {regency_code} tidak ada dalam daftar resmi / "
+                f"regency code {regency_code} is not in the official list"
+            )
+        chosen = None
+        if village_code is not None:
+            chosen, its_regency = find_village(conn, village_code)
+            if its_regency != regency_code:
+                raise UnknownVillageError(
+                    f"desa {chosen.name} ({village_code}) bukan di kabupaten/kota "
+                    f"{regency_code} / village {village_code} is not in regency "
+                    f"{regency_code} (it is in {its_regency})"
+                )
+        params = {
+            **snapshot_params(as_of, settings),
+            "regency_code": regency_code,
+            "village_code": village_code,
+        }
+        rows = query_file(conn, "report/enrolment_worklist.sql", params)
+    return EnrolmentWorklist(
+        Regency(found[0].regency_code, found[0].regency_name), as_of, chosen, rows
+    )
+
+
+def _place(name: str, code: str, district: str) -> list[tuple[str, Any]]:
+    return [("Desa/Kelurahan", f"{name} ({code})"), ("Kecamatan", district)]
+
+
+def sheet_name(code: str, name: str) -> str:
+    """``1612052011 Harapan Jaya`` without the characters Excel refuses, at most 31 long."""
+    return _SHEET_UNSAFE.sub("", f"{code} {name}")[:SHEET_NAME_MAX].strip()
+
+
+def write_enrolment_worklist(
+    worklist: EnrolmentWorklist, out: Path, generated_at: dt.datetime | None = None
+) -> Path:
+    """Write the worklist's .xlsx: one sheet per village with workers to enrol, each with a
+    header block (regency, date, counts) above its table; one sheet saying so when there is
+    none. Owner-only and atomic, as every file with full NIKs (:func:`save_private`)."""
+    from openpyxl import Workbook
+
+    generated_at = generated_at or dt.datetime.now(WIB)
+    r = worklist.regency
+    groups = worklist.by_village()
+    wb = Workbook()
+    wb.remove(wb.active)
+    common: list[tuple[str, Any]] = [
+        ("Kabupaten/Kota", f"{r.name} ({r.code})"),
+        ("Per tanggal", worklist.as_of),
+        ("Dibuat", _wib(generated_at)),
+    ]
+    totals: list[tuple[str, Any]] = [
+        ("Pekerja dalam berkas", len(worklist.rows)),
+        ("Desa/kelurahan dalam berkas", len(groups)),
+    ]
+    title = "Pekerja rentan yang menunggu pendaftaran BPJS Ketenagakerjaan (BPU: JKK + JKM)"
+    privacy = (
+        "Berisi NIK dan data pribadi lengkap: hanya untuk petugas pendaftaran, jangan dibagikan."
+    )
+    v = worklist.village
+    sheets = [
+        (
+            sheet_name(row.village_code, row.village_name),
+            _place(row.village_name, row.village_code, row.district_name),
+            rows,
+            ENROLMENT_NOTE,
+        )
+        for rows in groups
+        for row in rows[:1]
+    ] or [
+        (NO_ENROLMENT_SHEET, _place(v.name, v.code, v.district) if v else [], [], NO_ENROLMENT_NOTE)
+    ]
+    for name, place, rows, note in sheets:
+        write_sheet(
+            wb.create_sheet(name),
+            title,
+            [*common, *place, ("Pekerja di lembar ini", len(rows)), *totals],
+            [note],
+            privacy,
+            ENROLMENT_HEADER,
+            [[getattr(row, c) for c in ENROLMENT_COLUMNS] for row in rows],
+            _ENROLMENT_WIDTHS,
+        )
+    return save_private(wb, out, generated_at, f"Pendaftaran BPU {r.code} {worklist.as_of}")
+
+
+def export_enrolment_worklist(
+    engine: Engine,
+    regency: str,
+    as_of: dt.date,
+    settings: Settings,
+    out: Path,
+    village: str | None = None,
+) -> EnrolmentWorklist:
+    """Load a regency's enrolment worklist and write its .xlsx; returns what was written."""
+    worklist = load_enrolment_worklist(engine, regency, as_of, settings, village)
+    write_enrolment_worklist(worklist, out)
+    log.info(
+        "enrolment_exported",
+        regency=worklist.regency.code,
+        village=village,
+        as_of=as_of.isoformat(),
+        workers=len(worklist.rows),
+        villages=len(worklist.by_village()),
+    )
+    return worklist

@@ -17,6 +17,7 @@ from cakupan.paths import REFERENCE_DIR
 from tests import runs
 
 MIN_AGE, MAX_AGE, GRACE, POOR_MAX, VILLAGE_TARGET = 15, 65, 3, 5, 100
+CONTRIBUTION = 16800  # contribution_idr_per_month
 COUNT_KEYS = (
     "workers_proposed",
     "workers_eligible",
@@ -26,6 +27,11 @@ COUNT_KEYS = (
     "rows_rejected",
     "poor_listed",
     "poor_covered",
+    # CONTRACT §5.1. workers_probably_covered is never counted: 0 while the generator
+    # writes no mistyped NIK, so no proposed worker has a probable match.
+    "workers_probably_covered",
+    "workers_awaiting_enrolment",
+    "workers_paid_by_village",
 )
 DEADLINES = {"1612": dt.date(2025, 5, 30)}
 WORKFORCE = {"1612": 50000}
@@ -105,6 +111,7 @@ class Oracle:
             state[r["kpj"]] = r
         month = day.year * 12 + day.month
         covered: dict[str, str | None] = {}
+        paid_by_village: set[str] = set()  # a covering KPJ's payer is APBDES
         grace: set[str] = set()
         enrolled: set[str] = set()
         for r in state.values():
@@ -116,6 +123,8 @@ class Oracle:
                 covered[r["nik"]] = (
                     min(v for v in (prev, village) if v) if (prev or village) else None
                 )
+                if r["payer"] == "APBDES":
+                    paid_by_village.add(r["nik"])
             elif aktif and _month(r["paid_through"]) >= month - GRACE:
                 grace.add(r["nik"])
         arrears = grace - set(covered)
@@ -139,6 +148,8 @@ class Oracle:
                 c["workers_enrolled"] += nik in enrolled
                 c["workers_covered"] += nik in covered
                 c["workers_in_arrears"] += nik in arrears
+                c["workers_awaiting_enrolment"] += nik not in enrolled
+                c["workers_paid_by_village"] += nik in paid_by_village
         for r in self.subs:
             if (
                 r["delivery_date"] <= iso
@@ -179,6 +190,7 @@ class Oracle:
             village_rows[code] = {
                 **{k: c[k] for k in COUNT_KEYS},
                 "target_workers": target,
+                "village_budget_idr_per_year": VILLAGE_TARGET * CONTRIBUTION * 12 if desa else None,
                 "target_attainment_pct": pct(c["workers_covered"], target),
                 "coverage_pct": pct(c["workers_covered"], c["workers_eligible"]),
                 "first_submitted_on": _d(first) if first else None,
@@ -221,6 +233,8 @@ class Oracle:
         out = {k: sum(v[k] for v in villages) for k in COUNT_KEYS}
         targets = [v["target_workers"] for v in villages if v["target_workers"] is not None]
         out["target_workers"] = sum(targets) if targets else None
+        budgets = [b for v in villages if (b := v["village_budget_idr_per_year"]) is not None]
+        out["village_budget_idr_per_year"] = sum(budgets) if budgets else None
         out["target_attainment_pct"] = pct(out["workers_covered"], out["target_workers"])
         out["coverage_pct"] = pct(out["workers_covered"], out["workers_eligible"])
         expected = [v for v in villages if v["_desa"]]

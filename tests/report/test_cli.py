@@ -15,8 +15,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report")]
 
 
 def report(capsys, *args: str) -> tuple[int, str]:
+    """Exit code, and what it printed (results on standard output, problems on error)."""
     code = main(["report", *args])
-    return code, capsys.readouterr().out
+    printed = capsys.readouterr()
+    return code, printed.out + printed.err
 
 
 def test_a_missing_warehouse_file_exits_2(capsys, tmp_path):

@@ -217,7 +217,7 @@ def test_export_unknown_village_exits_2(staged, tmp_path, capsys, village: str) 
         )
         == 2
     )
-    assert "kode desa" in capsys.readouterr().out
+    assert "kode desa" in capsys.readouterr().err
     assert not out.exists()
 
 
@@ -228,7 +228,7 @@ def test_export_missing_duckdb_warehouse_exits_2(tmp_path, capsys) -> None:
         main(["export-rejections", "--village", VILLAGE_A, "--out", str(out), "--warehouse", url])
         == 2
     )
-    assert "warehouse not found" in capsys.readouterr().out
+    assert "warehouse not found" in capsys.readouterr().err
     assert not (tmp_path / "nope.duckdb").exists()
 
 
@@ -254,3 +254,12 @@ def test_each_reason_says_what_to_change_in_the_row(warehouse, tmp_path) -> None
         "Kolom wajib kosong: Nama, Tanggal lahir; isi semua kolom wajib (NIK, nama, tanggal "
         "lahir, kode desa).",
     ]
+
+
+def test_export_into_a_missing_folder_exits_2(staged, tmp_path, capsys) -> None:
+    """A mistyped folder is refused, not created: full NIKs never land where nobody looks."""
+    out = tmp_path / "nowhere" / "x.xlsx"
+    args = ["export-rejections", "--village", VILLAGE_A, "--out", str(out)]
+    assert main([*args, "--warehouse", url_of(staged)]) == 2
+    assert capsys.readouterr().err.startswith(f"folder {out.parent} tidak ada / ")
+    assert not out.parent.exists()

@@ -20,6 +20,7 @@ from cakupan.checks.suites import AUDITED_TABLES
 AS_OF = dt.date(2025, 6, 2)
 NAN = np.nan
 # A file name can carry a person's name: it must never reach a result page.
+BUDGET = 100 * 16800 * 12  # a desa's village_budget_idr_per_year
 PERSONAL_FILE_NAME = "usulan SITI AMINAH 1612054101900001.xlsx"
 
 
@@ -39,7 +40,8 @@ def _units(rows: int, extra: dict[str, Any]) -> pd.DataFrame:
 
 
 def village() -> pd.DataFrame:
-    return _units(
+    return _coverage(
+        "coverage_village",
         3,
         {
             "village_code": ["1612052011", "1612052012", "1612051001"],
@@ -64,8 +66,19 @@ def village() -> pd.DataFrame:
             "coverage_pct": [50.0, NAN, 33.33],
             "first_submitted_on": _dates(dt.date(2025, 5, 20), None, dt.date(2025, 5, 28)),
             "submission_status": ["on_time", "missing", "on_time"],
+            **_counts(
+                workers_probably_covered=[1, 0, 0],
+                workers_awaiting_enrolment=[2, 0, 2],
+                workers_paid_by_village=[3, 0, 0],
+                village_budget_idr_per_year=[BUDGET, BUDGET, NAN],
+            ),
         },
     )
+
+
+def _coverage(table: str, rows: int, extra: dict[str, Any]) -> pd.DataFrame:
+    """A coverage table's frame with the audit's helper columns, as table_frame gives it."""
+    return with_helpers(table, _units(rows, extra), AS_OF)
 
 
 def _rolled(rows: int = 1) -> dict[str, Any]:
@@ -89,11 +102,18 @@ def _rolled(rows: int = 1) -> dict[str, Any]:
         "coverage_pct": [45.45],
         "reporting_rate_pct": [50.0],
         "on_time_rate_pct": [50.0],
+        **_counts(
+            workers_probably_covered=[1],
+            workers_awaiting_enrolment=[4],
+            workers_paid_by_village=[3],
+            village_budget_idr_per_year=[2 * BUDGET],
+        ),
     }
 
 
 def district() -> pd.DataFrame:
-    return _units(
+    return _coverage(
+        "coverage_district",
         1,
         {
             "district_code": ["161205"],
@@ -115,7 +135,8 @@ def _workforce() -> dict[str, Any]:
 
 
 def regency() -> pd.DataFrame:
-    return _units(
+    return _coverage(
+        "coverage_regency",
         1,
         {
             "regency_code": ["1612"],
@@ -127,7 +148,11 @@ def regency() -> pd.DataFrame:
 
 
 def province() -> pd.DataFrame:
-    return _units(1, {**_rolled(), **_workforce(), **_counts(members_unattributed=[1])})
+    return _coverage(
+        "coverage_province",
+        1,
+        {**_rolled(), **_workforce(), **_counts(members_unattributed=[1])},
+    )
 
 
 def data_quality(rows: list[tuple[str, dt.date, int, int, int]] | None = None) -> pd.DataFrame:

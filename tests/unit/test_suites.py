@@ -27,15 +27,17 @@ TABLES = sorted(AUDITED_TABLES)
 
 
 def mart_columns(table: str) -> set[str]:
-    """The columns of ``mart.<table>`` as the DDL declares them."""
+    """The columns of ``mart.<table>`` as the DDL declares them, those appended since the
+    contract's first edition (ddl/060, ADD COLUMN) included."""
     ddl = (SQL_DIR / "ddl" / "050_mart.sql").read_text(encoding="utf-8")
     body = re.search(rf"CREATE TABLE IF NOT EXISTS mart\.{table} \((.*?)\n\);", ddl, re.S)
     assert body is not None, table
+    appended = (SQL_DIR / "ddl" / "060_contract_5_1.sql").read_text(encoding="utf-8")
     return {
         line.split()[0]
         for line in body.group(1).splitlines()
         if line.strip() and not line.strip().startswith("PRIMARY KEY")
-    }
+    } | set(re.findall(rf"ALTER TABLE mart\.{table} ADD COLUMN IF NOT EXISTS (\w+)", appended))
 
 
 def named_columns(expectation: dict) -> set[str]:
@@ -118,6 +120,44 @@ def test_the_worker_funnel_is_checked_on_every_coverage_table(table):
         ("workers_eligible", "workers_enrolled"),
         ("workers_enrolled", "workers_covered"),
     } <= pairs
+
+
+@pytest.mark.parametrize("table", TABLES[:4])
+def test_the_enrolment_and_budget_columns_are_checked_on_every_coverage_table(table):
+    """CONTRACT §5.1: awaiting = eligible - enrolled, paid by village within covered,
+    probably covered within the not covered, the budget where there are desa, none negative."""
+    checks = {e["meta"]["check"]: e for e in read_suite_json(table)["expectations"]}
+    equal = checks["awaiting_enrolment_is_eligible_not_enrolled"]
+    assert equal["type"] == "expect_column_pair_values_to_be_equal"
+    assert (equal["kwargs"]["column_A"], equal["kwargs"]["column_B"]) == (
+        "workers_awaiting_enrolment",
+        "workers_not_enrolled",
+    )
+    within = {
+        (e["kwargs"]["column_A"], e["kwargs"]["column_B"])
+        for e in checks.values()
+        if e["type"] == "expect_column_pair_values_a_to_be_greater_than_b"
+    }
+    assert {
+        ("workers_covered", "workers_paid_by_village"),
+        ("workers_not_covered", "workers_probably_covered"),
+    } <= within
+    not_negative = {
+        e["kwargs"]["column"]
+        for e in checks.values()
+        if e["type"] == "expect_column_values_to_be_between" and e["kwargs"]["min_value"] == 0
+    }
+    assert {
+        "workers_awaiting_enrolment",
+        "workers_paid_by_village",
+        "workers_probably_covered",
+        "village_budget_idr_per_year",
+    } <= not_negative
+    budget = {"no_budget_for_kelurahan", "budget_for_every_desa"}
+    if table != "coverage_village":
+        budget = {"budget_null_without_desa", "budget_set_with_desa"}
+    assert budget <= set(checks)
+    assert all(checks[c]["severity"] == CRITICAL for c in budget | {equal["meta"]["check"]})
 
 
 def test_only_the_rejected_share_is_a_warning_and_the_report_can_name_it():
@@ -206,6 +246,33 @@ PLANTED = [
         ["workforce_coverage_pct_set_with_workforce_estimate"],
     ),
     ("coverage_province", "members_unattributed", 0, 8, ["unattributed_within_members_covered"]),
+    # CONTRACT §5.1 columns
+    (
+        "coverage_village",
+        "workers_awaiting_enrolment",
+        0,
+        3,
+        ["awaiting_enrolment_is_eligible_not_enrolled"],
+    ),
+    ("coverage_village", "workers_paid_by_village", 0, 5, ["paid_by_village_within_covered"]),
+    ("coverage_village", "village_budget_idr_per_year", 2, 1.0, ["no_budget_for_kelurahan"]),
+    ("coverage_village", "village_budget_idr_per_year", 1, None, ["budget_for_every_desa"]),
+    (
+        "coverage_district",
+        "workers_probably_covered",
+        0,
+        7,
+        ["probably_covered_within_not_covered"],
+    ),
+    ("coverage_regency", "village_budget_idr_per_year", 0, None, ["budget_set_with_desa"]),
+    (
+        "coverage_province",
+        "workers_paid_by_village",
+        0,
+        -1,
+        ["workers_paid_by_village_not_negative"],
+    ),
+    ("coverage_province", "village_budget_idr_per_year", 0, -5, ["village_budget_not_negative"]),
 ]
 
 

@@ -83,8 +83,10 @@ def _typed(column: pd.Series, data_type: str) -> pd.Series:
 
 
 # Columns computed in pandas (with_helpers) that suites may name beside the table's own.
+COVERAGE_HELPERS = ("workers_not_enrolled", "workers_not_covered")
 HELPER_COLUMNS: dict[str, tuple[str, ...]] = {
     "data_quality": ("rows_accounted", "rejected_share", "received_on_snapshot_date"),
+    **{t: COVERAGE_HELPERS for t in AUDITED_TABLES if t.startswith("coverage_")},
 }
 
 
@@ -94,10 +96,15 @@ def with_helpers(table: str, frame: pd.DataFrame, as_of: dt.date) -> pd.DataFram
     data_quality: ``rows_accounted`` (rows_loaded + rows_rejected), ``rejected_share``
     (rows_rejected / rows_read, NaN when no row was read) and ``received_on_snapshot_date``
     (the rejected-share warning is news about that day's files only).
+    coverage tables: ``workers_not_enrolled`` and ``workers_not_covered`` (workers_eligible
+    less each), since GX compares two columns, not a column with a difference.
     """
     import numpy as np
     import pandas as pd
 
+    if table.startswith("coverage_"):
+        frame["workers_not_enrolled"] = frame["workers_eligible"] - frame["workers_enrolled"]
+        frame["workers_not_covered"] = frame["workers_eligible"] - frame["workers_covered"]
     if table == "data_quality":
         read = frame["rows_read"].astype("float64")
         frame["rows_accounted"] = frame["rows_loaded"] + frame["rows_rejected"]
