@@ -686,3 +686,42 @@ def test_member_state_incremental_snapshots_equal_rebuilt_ones(two_warehouses):
     finally:
         for e in engines:
             e.dispose()
+
+
+def test_a_nik_corrected_on_its_kpj_stays_enrolled(warehouse):
+    """CONTRACT §4: enrolled is a NIK on ANY KPJ row received <= D, not only on a KPJ's
+    latest row. BPJS corrects a mistyped NIK on KPJ 10000000031: the old NIK stays enrolled
+    (neither covered nor in arrears), merged day by day as after a rebuild."""
+    old, new = nik(31), nik(32)
+    first, second = D(2025, 6, 2), D(2025, 6, 9)
+    stage(
+        warehouse,
+        "staging.village_submissions",
+        [
+            submission(old, PALI_DESA_A, D(2025, 5, 20), D(2025, 5, 20)),
+            submission(new, PALI_DESA_A, D(2025, 5, 20), D(2025, 5, 20), row=3),
+        ],
+    )
+    stage(
+        warehouse,
+        "staging.member_exports",
+        [member("10000000031", old, "AKTIF", D(2025, 7, 1), first, first, file="m1.csv")],
+    )
+    settings = load_settings()
+    build_snapshot(warehouse, first, settings)
+    stage(
+        warehouse,
+        "staging.member_exports",
+        [member("10000000031", new, "AKTIF", D(2025, 7, 1), second, second, file="m2.csv")],
+    )
+    for built in ("merged", "rebuilt"):
+        if built == "rebuilt":
+            with warehouse.begin() as conn:
+                conn.execute(sa.text("DELETE FROM core.member_build"))
+        build_snapshot(warehouse, AS_OF, settings)
+        row = village(warehouse, PALI_DESA_A)
+        assert (row["workers_proposed"], row["workers_enrolled"]) == (2, 2), built
+        assert (row["workers_covered"], row["workers_in_arrears"]) == (1, 0), built
+        assert row["workers_awaiting_enrolment"] == 0, built
+        state = one(warehouse, "SELECT nik, is_covered FROM core.member_coverage ORDER BY nik")
+        assert [(r["nik"], r["is_covered"]) for r in state] == [(old, False), (new, True)]

@@ -43,6 +43,7 @@ SET merge_after = CASE
     WHEN built_through IS NULL
         OR built_through > CAST(:as_of AS DATE)
         OR NOT EXISTS (SELECT 1 FROM core.member_latest)
+        OR NOT EXISTS (SELECT 1 FROM core.member_enrolled)
     THEN NULL
     WHEN EXISTS (
         SELECT 1
@@ -142,6 +143,21 @@ WHERE (SELECT merge_after FROM core.member_build) = CAST(:as_of AS DATE);
 -- table once it held some 200,000 rows.)
 TRUNCATE core.member_previous;
 
+-- 3b. The NIKs ever enrolled, from the same plan: emptied for a rebuild, else the NIKs of
+--     the rows received after merge_after added (nothing, with nothing to merge).
+DELETE FROM core.member_enrolled
+WHERE (SELECT merge_after FROM core.member_build) IS NULL;
+
+INSERT INTO core.member_enrolled (nik)
+SELECT DISTINCT m.nik
+FROM staging.member_exports AS m
+WHERE m.received_date <= CAST(:as_of AS DATE)
+  AND m.received_date > COALESCE(
+      (SELECT merge_after FROM core.member_build), CAST('0001-01-01' AS DATE)
+  )
+  AND (SELECT merge_after FROM core.member_build) IS DISTINCT FROM CAST(:as_of AS DATE)
+  AND NOT EXISTS (SELECT 1 FROM core.member_enrolled AS e WHERE e.nik = m.nik);
+
 -- 4. The new basis: built through :as_of, from the files read in step 1.
 UPDATE core.member_build SET built_through = CAST(:as_of AS DATE);
 
@@ -153,3 +169,4 @@ FROM core.member_staged;
 
 -- Fresh statistics for the models that join it (PostgreSQL would plan for an empty table).
 ANALYZE core.member_latest;
+ANALYZE core.member_enrolled;

@@ -1,4 +1,4 @@
--- Per NIK with any KPJ row received <= :as_of (= enrolled):
+-- Per NIK with any KPJ row received <= :as_of (= enrolled, core.member_enrolled):
 --   covered     a KPJ whose state is AKTIF and paid through the month of :as_of or later;
 --   in arrears  not covered, but a KPJ AKTIF and paid within :grace_months before that month;
 --   covering_village_code  the village on the state row of a covering KPJ (lowest code when
@@ -6,7 +6,9 @@
 --   paid by village  covered, and one of its covering KPJs is paid by the village fund
 --               (payer APBDES: CONTRACT §5.1, workers_paid_by_village).
 -- Months are compared as year * 12 + month; :as_of_month is the same number for :as_of.
--- core.member_latest is the state on :as_of: core/030 has just brought it to that date.
+-- core.member_latest is the state on :as_of: core/030 has just brought it to that date. A
+-- NIK no KPJ carries any more on its latest row (BPJS corrected it) is enrolled, neither
+-- covered nor in arrears.
 -- A working set (ddl/040_core.sql): it holds only the date being built.
 TRUNCATE core.member_coverage;
 
@@ -33,7 +35,11 @@ SELECT
     MIN(CASE WHEN covers THEN village_code END),
     BOOL_OR(covers AND COALESCE(payer = 'APBDES', FALSE))
 FROM state
-GROUP BY nik;
+GROUP BY nik
+UNION ALL
+SELECT CAST(:as_of AS DATE), e.nik, FALSE, FALSE, NULL, FALSE
+FROM core.member_enrolled AS e
+WHERE NOT EXISTS (SELECT 1 FROM core.member_latest AS l WHERE l.nik = e.nik);
 
 -- Fresh statistics for the models that join it (PostgreSQL would plan for an empty table).
 ANALYZE core.member_coverage;

@@ -55,6 +55,13 @@ CREATE TABLE IF NOT EXISTS core.member_latest (
     received_date DATE NOT NULL
 );
 
+-- Every NIK on any KPJ row received <= built_through (CONTRACT §4 "Enrolled": any row,
+-- not only a KPJ's latest: a NIK that BPJS later corrected on its KPJ stays enrolled).
+-- Kept and built with core.member_latest, from the same plan (core/030_member_state.sql).
+CREATE TABLE IF NOT EXISTS core.member_enrolled (
+    nik VARCHAR NOT NULL
+);
+
 -- Its basis. One row: the date the state is built through, and the plan of the latest
 -- build (merged the rows received after merge_after; NULL: rebuilt; the date itself:
 -- nothing to merge).
