@@ -299,8 +299,8 @@ def test_the_forecast_sentences_show(chromium_ok, written, marts, marts_engine, 
 
 
 def test_a_projection_renders_with_its_sentence(chromium_ok, tmp_path):
-    """A page with a unit on pace: the dotted projection and its ring are drawn, the
-    sentence names the date in the page's language, and no console message."""
+    """A page with a unit on pace: the dotted projection is drawn, the sentence names the
+    date in the page's language, and no console message (no Vega warning either)."""
     from tests.report.test_shaping import forecast_data
 
     out = tmp_path / "projection"

@@ -527,18 +527,21 @@ def test_the_projection_is_drawn_dotted_after_the_lines():
     from cakupan.report.charts import trend_chart
 
     spec = trend_chart(forecast_data(), "en")
-    lines, ahead, ring = spec["layer"]
+    lines, ahead = spec["layer"]  # cut off before the target: no ring
     assert lines["encoding"]["strokeDash"]["condition"]["value"] == [8, 4]  # unchanged
-    assert ahead["mark"]["strokeDash"] == [2, 4] and ring["mark"]["filled"] is False
-    values = (
-        spec["datasets"][ahead["data"]["name"]] if "datasets" in spec else ahead["data"]["values"]
-    )
-    assert [(v["unit"], v["date"], v["covered"]) for v in values] == [
+    assert ahead["mark"]["strokeDash"] == [2, 4]
+    assert [(v["unit"], v["date"], v["covered"]) for v in ahead["data"]["values"]] == [
         ("Kabupaten Penukal Abab Lematang Ilir", "2025-06-02", 5),
         # 12 March 2026 is more than 180 days ahead: cut there, at 14 a week (2 a day)
         ("Kabupaten Penukal Abab Lematang Ilir", "2025-11-29", 5 + 2 * 180),
     ]
-    assert [v["target"] for v in values] == [False, False]  # cut off: no ring on a target
-    assert ring["transform"] == [{"filter": "datum.target"}]
     # the same colour scale: a projection has its unit's colour
     assert ahead["encoding"]["color"]["scale"] == lines["encoding"]["color"]["scale"]
+    near = dataclasses.replace(
+        forecast_data(),
+        forecasts={"1612": Forecast("1612", Decimal("14.00"), 195, dt.date(2025, 9, 8))},
+    )
+    _, ahead, ring = trend_chart(near, "en")["layer"]
+    assert ahead["data"]["values"][-1]["covered"] == 200  # the target, on its date
+    assert [(v["date"], v["covered"]) for v in ring["data"]["values"]] == [("2025-09-08", 200)]
+    assert ring["mark"]["filled"] is False

@@ -262,19 +262,27 @@ def trend_chart(data: ReportData, lang: str) -> dict[str, Any]:
     chart: alt.TopLevelMixin = lines
     projected = _projections(data, lang)
     if projected:
-        ahead = alt.Chart(alt.Data(values=projected)).encode(
-            x=x,
-            y="covered:Q",
-            color=colour,
-            detail="unit:N",
-            tooltip=[*tooltip, alt.Tooltip("what:N", title=t["col_measure"])],
-        )
-        ring = ahead.mark_point(shape="circle", filled=False, size=70, strokeWidth=2)
-        chart = alt.layer(
+        encoding = {
+            "x": x,
+            "y": "covered:Q",
+            "color": colour,
+            "detail": "unit:N",
+            "tooltip": [*tooltip, alt.Tooltip("what:N", title=t["col_measure"])],
+        }
+        layers = [
             lines,
-            ahead.mark_line(strokeDash=[2, 4], strokeWidth=2, opacity=0.9),
-            ring.transform_filter(alt.datum.target),
-        )
+            alt.Chart(alt.Data(values=projected))
+            .mark_line(strokeDash=[2, 4], strokeWidth=2, opacity=0.9)
+            .encode(**encoding),
+        ]
+        targets = [v for v in projected if v["target"]]
+        if targets:  # an empty layer would make Vega warn of an infinite extent
+            layers.append(
+                alt.Chart(alt.Data(values=targets))
+                .mark_point(shape="circle", filled=False, size=70, strokeWidth=2)
+                .encode(**encoding)
+            )
+        chart = alt.layer(*layers)
     chart = chart.properties(width=WIDTH, height=260, title=t["chart_trend"])
     return _spec(chart, t["chart_trend"])
 
