@@ -22,6 +22,12 @@ def province(engine, day: dt.date) -> dict:
     return row
 
 
+def forecast(engine, day: dt.date) -> dict[str, dict]:
+    """The forecast rows of ``day`` by unit code, "province" for the province."""
+    got = rows(engine, "SELECT * FROM mart.coverage_forecast WHERE snapshot_date = :d", d=day)
+    return {"province" if r["unit_level"] == "province" else r["unit_code"]: r for r in got}
+
+
 def villages(engine, day: dt.date) -> list[dict]:
     return rows(engine, "SELECT * FROM mart.coverage_village WHERE snapshot_date = :d", d=day)
 

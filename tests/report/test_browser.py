@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from cakupan.report import write_report
-from cakupan.report.page import vega_script_name
+from cakupan.report.page import render_page, vega_script_name, write_atomic
 from tests.report import expected
 from tests.report.conftest import ALL_ROWS_DESA, REJECTED_FILE_DESA
 from tests.report.htmltools import (
@@ -278,3 +278,64 @@ def test_every_table_fits_a_1280_px_screen(chromium_ok, written, tmp_path):
         assert "follow-up" in widths
         too_wide = {name: w for name, w in widths.items() if w[0] > w[1]}
         assert not too_wide, (lang, too_wide)
+
+
+def check_forecast(root: Node, engine, day, lang: str) -> None:
+    """One sentence for the province and each regency in the trend, saying what the mart's
+    forecast row says (the report scenario's 2 snapshots: no pace yet, or a reached target)."""
+    forecast = expected.forecast(engine, day)
+    drawn = {unit for _, unit in expected.trend(engine, day)}
+    items = root.find("ul", id="forecast").find_all("li")
+    assert [li.attrs["data-unit"] for li in items] == [
+        "province",
+        *sorted(drawn - {"province"}),
+    ]
+    regency = expected.regencies(engine, day)
+    province = expected.province(engine, day)
+    for li in items:
+        code = li.attrs["data-unit"]
+        unit = province if code == "province" else regency[code]
+        row = forecast[code]
+        assert li.attrs["data-reached-on"] == (
+            row["target_reached_on"].isoformat() if row["target_reached_on"] else ""
+        )
+        if unit["target_workers"] is None:
+            want = "no_target"
+        elif unit["workers_covered"] >= unit["target_workers"]:
+            want = "reached"
+        elif row["pace_workers_per_week"] is None:
+            want = "no_forecast"
+        else:
+            want = "on_pace" if row["target_reached_on"] else "not_at_pace"
+        assert li.attrs["data-outlook"] == want, code
+        assert li.text(), code
+    words = {"id": "belum ada perkiraan", "en": "no forecast yet"}[lang]
+    assert any(words in li.text() for li in items), [li.text() for li in items]
+
+
+def test_the_forecast_sentences_show(chromium_ok, written, marts, marts_engine, tmp_path):
+    for lang, page in written.pages.items():
+        root, _, console = dump_dom(page, tmp_path / f"forecast-{lang}")
+        assert not console, console
+        check_forecast(root, marts_engine, marts.days[-1], lang)
+
+
+def test_a_projection_renders_with_its_sentence(chromium_ok, tmp_path):
+    """A page with a unit on pace: the dotted projection is drawn, the sentence names the
+    date in the page's language, and no console message (no Vega warning either)."""
+    from tests.report.test_shaping import forecast_data
+
+    out = tmp_path / "projection"
+    for lang, sentence in (
+        ("id", "mencapai 200 pekerja terlindungi pada 12 Maret 2026."),
+        ("en", "reaches 200 covered workers on 12 March 2026."),
+    ):
+        page = write_atomic(out / f"{lang}.html", render_page(forecast_data(), lang))
+        root, _, console = dump_dom(page, tmp_path / f"chromium-projection-{lang}")
+        assert not console, console
+        trend = root.find("div", id="chart-trend")
+        assert trend.attrs.get("data-rendered") == "true"
+        dotted = [p for p in trend.find_all("path") if p.attrs.get("stroke-dasharray") == "2,4"]
+        assert dotted, "no dotted projection drawn"
+        pali = root.find("li", data_unit="1612")
+        assert pali is not None and pali.text().endswith(sentence)

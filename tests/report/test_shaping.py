@@ -18,20 +18,25 @@ import pytest
 from cakupan.config import current
 from cakupan.report import data_docs_href
 from cakupan.report.data import (
+    PROJECTION_DAYS,
     Attainment,
     AuditWarning,
     FileCount,
+    Forecast,
     ReasonCount,
     ReportData,
     TrendPoint,
     follow_up_list,
     follow_up_reasons,
+    forecast_outlook,
+    projection,
     reason_counts,
     status_counts,
     with_province_name,
 )
 from cakupan.report.page import (
     machine_value,
+    outlooks,
     render_index,
     render_page,
     report_dates,
@@ -537,3 +542,96 @@ def test_the_province_line_stands_out_in_the_trend():
     colours = dict(zip(scale["domain"], scale["range"], strict=True))
     assert colours["Provinsi Sumatera Selatan"] == PROVINCE_COLOUR
     assert len(set(colours.values())) == len(colours)
+
+
+def forecast_data() -> ReportData:
+    """sample_data with a forecast: PALI on pace, the province not at the current pace."""
+    data = sample_data()
+    return dataclasses.replace(
+        data,
+        forecasts={
+            "1612": Forecast("1612", Decimal("14.00"), 195, dt.date(2026, 3, 12)),
+            "province": Forecast("province", Decimal("-1.50"), 195, None),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("covered", "target", "forecast", "outlook"),
+    [
+        (5, 200, Forecast("1612", Decimal("14.00"), 195, dt.date(2026, 3, 12)), "on_pace"),
+        (5, 200, Forecast("1612", Decimal("0.00"), 195, None), "not_at_pace"),
+        (5, 200, Forecast("1612", None, 195, None), "no_forecast"),  # < 3 snapshots
+        (5, 200, None, "no_forecast"),  # a snapshot from before the forecast
+        (200, 200, Forecast("1612", Decimal("0.00"), 0, None), "reached"),  # whatever the pace
+        (5, None, Forecast("1612", Decimal("3.00"), None, None), "no_target"),
+    ],
+)
+def test_forecast_outlook(covered, target, forecast, outlook):
+    assert (
+        forecast_outlook(
+            unit("1612", "PALI", workers_covered=covered, target_workers=target), forecast
+        )
+        == outlook
+    )
+
+
+def test_projection_runs_to_the_target_or_stops_at_the_horizon():
+    pali = unit("1612", "PALI", workers_covered=5, target_workers=200)
+    near = Forecast("1612", Decimal("14.00"), 195, DAY + dt.timedelta(days=98))
+    assert projection(pali, near, DAY) == ((DAY, 5.0), (DAY + dt.timedelta(days=98), 200.0))
+    far = Forecast("1612", Decimal("0.70"), 195, DAY + dt.timedelta(days=1950))
+    start, end = projection(pali, far, DAY)
+    assert start == (DAY, 5.0)
+    assert end == (DAY + dt.timedelta(days=PROJECTION_DAYS), pytest.approx(5 + 0.1 * 180))
+    assert projection(pali, Forecast("1612", Decimal("-1.00"), 195, None), DAY) is None
+
+
+def test_the_forecast_is_said_in_words_in_both_languages():
+    data = forecast_data()
+    for lang, pali, province in (
+        (
+            "id",
+            "Dengan laju ini, Kabupaten Penukal Abab Lematang Ilir mencapai 200 pekerja "
+            "terlindungi pada 12 Maret 2026.",
+            "belum tercapai dengan laju saat ini (-1,50 pekerja per minggu)",
+        ),
+        (
+            "en",
+            "At this pace, Kabupaten Penukal Abab Lematang Ilir reaches 200 covered workers on "
+            "12 March 2026.",
+            "is not reached at the current pace (-1.50 workers a week)",
+        ),
+    ):
+        items = parse_html(render_page(data, lang)).find("ul", id="forecast").find_all("li")
+        # the province first, then the regencies drawn in the trend (1601 has no coverage)
+        assert [li.attrs["data-unit"] for li in items] == ["province", "1612"]
+        assert [li.attrs["data-outlook"] for li in items] == ["not_at_pace", "on_pace"]
+        assert items[1].text() == pali and items[1].attrs["data-reached-on"] == "2026-03-12"
+        assert province in items[0].text()
+    lines = outlooks(sample_data(), "en")  # no forecast rows at all
+    assert [o.outlook for o in lines] == ["no_forecast", "no_forecast"]
+
+
+def test_the_projection_is_drawn_dotted_after_the_lines():
+    from cakupan.report.charts import trend_chart
+
+    spec = trend_chart(forecast_data(), "en")
+    lines, ahead = spec["layer"]  # cut off before the target: no ring
+    assert lines["encoding"]["strokeDash"]["condition"]["value"] == [8, 4]  # unchanged
+    assert ahead["mark"]["strokeDash"] == [2, 4]
+    assert [(v["unit"], v["date"], v["covered"]) for v in ahead["data"]["values"]] == [
+        ("Kabupaten Penukal Abab Lematang Ilir", "2025-06-02", 5),
+        # 12 March 2026 is more than 180 days ahead: cut there, at 14 a week (2 a day)
+        ("Kabupaten Penukal Abab Lematang Ilir", "2025-11-29", 5 + 2 * 180),
+    ]
+    # the same colour scale: a projection has its unit's colour
+    assert ahead["encoding"]["color"]["scale"] == lines["encoding"]["color"]["scale"]
+    near = dataclasses.replace(
+        forecast_data(),
+        forecasts={"1612": Forecast("1612", Decimal("14.00"), 195, dt.date(2025, 9, 8))},
+    )
+    _, ahead, ring = trend_chart(near, "en")["layer"]
+    assert ahead["data"]["values"][-1]["covered"] == 200  # the target, on its date
+    assert [(v["date"], v["covered"]) for v in ring["data"]["values"]] == [("2025-09-08", 200)]
+    assert ring["mark"]["filled"] is False

@@ -155,6 +155,23 @@ def province() -> pd.DataFrame:
     )
 
 
+def forecast() -> pd.DataFrame:
+    """PALI on pace (workers and workforce), the province with a falling pace and no date."""
+    return _units(
+        2,
+        {
+            "unit_level": ["regency", "province"],
+            "unit_code": ["1612", "16"],
+            "pace_workers_per_week": [14.0, -1.5],
+            **_counts(workers_missing=[195, 195]),
+            "target_reached_on": _dates(dt.date(2025, 8, 8), None),
+            "pace_members_per_week": [3.5, 0.0],
+            **_counts(members_missing=[24993, 1499993]),
+            "workforce_target_reached_on": _dates(dt.date(2140, 1, 1), None),
+        },
+    )
+
+
 def data_quality(rows: list[tuple[str, dt.date, int, int, int]] | None = None) -> pd.DataFrame:
     """Files as (name, received_date, rows_read, rows_loaded, rows_rejected)."""
     rows = rows or [
@@ -185,13 +202,19 @@ def frames() -> dict[str, pd.DataFrame]:
         "coverage_regency": regency(),
         "coverage_province": province(),
         "data_quality": data_quality(),
+        "coverage_forecast": forecast(),
     }
     assert set(built) == set(AUDITED_TABLES)
     return built
 
 
 def parameters(max_rejected_share: float = 0.5) -> dict[str, dict[str, Any]]:
-    rows = {"coverage_village": 3, "coverage_district": 1, "coverage_regency": 1}
+    rows = {
+        "coverage_village": 3,
+        "coverage_district": 1,
+        "coverage_regency": 1,
+        "coverage_forecast": 2,
+    }
     return {
         table: {
             "max_rejected_share": max_rejected_share,

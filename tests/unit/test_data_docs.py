@@ -167,6 +167,7 @@ def test_docs_of_a_snapshot_go_to_its_own_folder_and_hold_no_personal_value(data
     pages = sorted((index.parent / "validations").rglob("*.html"))
     assert [p.name for p in pages] == [
         "mart.coverage_district.html",
+        "mart.coverage_forecast.html",
         "mart.coverage_province.html",
         "mart.coverage_regency.html",
         "mart.coverage_village.html",

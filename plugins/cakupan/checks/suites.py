@@ -17,14 +17,16 @@ from cakupan.paths import EXPECTATIONS_DIR
 if TYPE_CHECKING:
     import great_expectations as gx
 
-# Published tables the audit validates -> the ref table whose row count each must match
-# (None: no reference-list count; the province has one row, data_quality one per file).
+# Published tables the audit validates -> the reference-list count (audit/reference_counts)
+# its row count must match (None: no such count; the province has one row, data_quality
+# one per file).
 AUDITED_TABLES: dict[str, str | None] = {
     "coverage_village": "village",
     "coverage_district": "district",
     "coverage_regency": "regency",
     "coverage_province": None,
     "data_quality": None,
+    "coverage_forecast": "regency_and_province",
 }
 
 

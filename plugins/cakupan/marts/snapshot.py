@@ -32,6 +32,7 @@ def snapshot_params(as_of: dt.date, settings: Settings) -> dict[str, Any]:
         "poor_max_decile": settings.poor_max_decile,
         "min_probability": settings.linkage.min_probability,
         "contribution_idr_per_month": settings.contribution_idr_per_month,
+        "window_days": settings.forecast.window_days,
     }
 
 

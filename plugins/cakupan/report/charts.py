@@ -13,7 +13,7 @@ from typing import Any
 
 import altair as alt
 
-from cakupan.report.data import STATUSES, ReportData
+from cakupan.report.data import STATUSES, ReportData, projection
 from cakupan.report.labels import label, labels
 
 WIDTH = 620
@@ -181,11 +181,37 @@ def _iso(day: dt.date) -> str:
     return day.isoformat()
 
 
+def _projections(data: ReportData, lang: str) -> list[dict[str, Any]]:
+    """Both ends of the projection of each unit drawn in the trend that is on pace;
+    ``target`` marks an end that is the target on its date (not cut off before it)."""
+    drawn = {p.code for p in data.trend}
+    what = labels(lang)["projection"]
+    values = []
+    for unit in [data.province, *data.regencies]:
+        forecast = data.forecasts.get(unit.code)
+        ends = projection(unit, forecast, data.as_of)
+        if unit.code not in drawn or forecast is None or ends is None:
+            continue
+        values += [
+            {
+                "date": _iso(day),
+                "unit": unit.name,
+                "covered": round(n),
+                "what": what,
+                "target": day == forecast.target_reached_on,
+            }
+            for day, n in ends
+        ]
+    return values
+
+
 def trend_chart(data: ReportData, lang: str) -> dict[str, Any]:
     """Workers covered per snapshot date, one line per area (the province included).
 
     The province is a thick dark dashed line drawn on top, so it stays visible where a
     single regency's line lies on it (early in the drive the province is mostly PALI).
+    A unit on pace to reach its worker target goes on as a thin dotted line of its colour
+    to a ring on its target (``projection``: cut off ``PROJECTION_DAYS`` ahead, then no ring).
     """
     t = labels(lang)
     province = data.province.name
@@ -200,37 +226,64 @@ def trend_chart(data: ReportData, lang: str) -> dict[str, Any]:
     ]
     units = list(dict.fromkeys(p.name for p in data.trend))
     is_province = alt.datum.kind == "province"
-    chart = (
+    x = alt.X(
+        "date:T",
+        timeUnit="utcyearmonthdate",
+        title=t["col_date"],
+        axis=alt.Axis(format="%-d %b %Y", labelAngle=0),
+    )
+    colour = alt.Color(
+        "unit:N",
+        sort=units,
+        title=t["col_unit"],
+        scale=alt.Scale(
+            domain=units,
+            range=[PROVINCE_COLOUR if u == province else c for u, c in _palette(units)],
+        ),
+    )
+    tooltip = [
+        alt.Tooltip("date:T", timeUnit="utcyearmonthdate", title=t["col_date"]),
+        alt.Tooltip("unit:N", title=t["col_unit"]),
+        alt.Tooltip("covered:Q", title=t["col_workers_covered"], format=","),
+    ]
+    lines = (
         alt.Chart(alt.Data(values=values))
         .mark_line(point=True)
         .encode(
-            x=alt.X(
-                "date:T",
-                timeUnit="utcyearmonthdate",
-                title=t["col_date"],
-                axis=alt.Axis(format="%-d %b", labelAngle=0),
-            ),
+            x=x,
             y=alt.Y("covered:Q", title=t["col_workers_covered"]),
-            color=alt.Color(
-                "unit:N",
-                sort=units,
-                title=t["col_unit"],
-                scale=alt.Scale(
-                    domain=units,
-                    range=[PROVINCE_COLOUR if u == province else c for u, c in _palette(units)],
-                ),
-            ),
+            color=colour,
             strokeWidth=alt.condition(is_province, alt.value(4), alt.value(2)),
             strokeDash=alt.condition(is_province, alt.value([8, 4]), alt.value([1, 0])),
             order=alt.Order("kind:N", sort="descending"),
-            tooltip=[
-                alt.Tooltip("date:T", timeUnit="utcyearmonthdate", title=t["col_date"]),
-                alt.Tooltip("unit:N", title=t["col_unit"]),
-                alt.Tooltip("covered:Q", title=t["col_workers_covered"], format=","),
-            ],
+            tooltip=tooltip,
         )
-        .properties(width=WIDTH, height=260, title=t["chart_trend"])
     )
+    chart: alt.TopLevelMixin = lines
+    projected = _projections(data, lang)
+    if projected:
+        encoding = {
+            "x": x,
+            "y": "covered:Q",
+            "color": colour,
+            "detail": "unit:N",
+            "tooltip": [*tooltip, alt.Tooltip("what:N", title=t["col_measure"])],
+        }
+        layers = [
+            lines,
+            alt.Chart(alt.Data(values=projected))
+            .mark_line(strokeDash=[2, 4], strokeWidth=2, opacity=0.9)
+            .encode(**encoding),
+        ]
+        targets = [v for v in projected if v["target"]]
+        if targets:  # an empty layer would make Vega warn of an infinite extent
+            layers.append(
+                alt.Chart(alt.Data(values=targets))
+                .mark_point(shape="circle", filled=False, size=70, strokeWidth=2)
+                .encode(**encoding)
+            )
+        chart = alt.layer(*layers)
+    chart = chart.properties(width=WIDTH, height=260, title=t["chart_trend"])
     return _spec(chart, t["chart_trend"])
 
 

@@ -35,6 +35,11 @@ FOLLOW_UP_REASONS = (
 # Reasons of a desa that sent something of which nothing loaded: its contract status is
 # ``missing`` (no loaded row), but it has sent and must fix, not send.
 SENT_REJECTED = ("file_rejected", "all_rows_rejected")
+FOLLOW_UP_REASONS = ("missing", "late", "rows_rejected", "below_target")
+# What the report says of a unit's worker target (forecast_outlook; labels outlook_<code>).
+OUTLOOKS = ("on_pace", "not_at_pace", "reached", "no_forecast", "no_target")
+# The trend chart's projections look this far ahead at most; the sentences give the date.
+PROJECTION_DAYS = 180
 
 
 class SnapshotNotFoundError(LookupError):
@@ -93,6 +98,17 @@ class TrendPoint:
     code: str
     name: str
     workers_covered: int
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A unit's row of ``mart.coverage_forecast`` (the worker target); ``code`` as in
+    :class:`Attainment` (``province`` for the province)."""
+
+    code: str
+    pace_workers_per_week: Decimal | None
+    workers_missing: int | None
+    target_reached_on: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -172,6 +188,7 @@ class ReportData:
     follow_up: list[FollowUp]
     silent_regencies: list[Attainment] = field(default_factory=list)
     audit_warnings: list[AuditWarning] = field(default_factory=list)
+    forecasts: dict[str, Forecast] = field(default_factory=dict)
 
 
 def snapshot_dates(engine: Engine) -> list[dt.date]:
@@ -318,14 +335,63 @@ def follow_up_list(
     return out, [r for r in regencies if r.code in silent]
 
 
+def forecast_outlook(unit: Attainment, forecast: Forecast | None) -> str:
+    """What to say of ``unit``'s worker target (one of :data:`OUTLOOKS`).
+
+    ``reached`` comes from the counts, so it holds whatever the pace; ``no_forecast`` is a
+    snapshot built before the forecast existed, or a window of fewer than 3 snapshots.
+    """
+    if unit.target_workers is None:
+        return "no_target"
+    if unit.workers_covered >= unit.target_workers:
+        return "reached"
+    if forecast is None or forecast.pace_workers_per_week is None:
+        return "no_forecast"
+    return "on_pace" if forecast.target_reached_on is not None else "not_at_pace"
+
+
+def projection(
+    unit: Attainment, forecast: Forecast | None, as_of: dt.date
+) -> tuple[tuple[dt.date, float], tuple[dt.date, float]] | None:
+    """The trend chart's projection of an ``on_pace`` unit, (date, workers) at both ends:
+    from its count on ``as_of`` to its target on the date it is reached, cut off
+    :data:`PROJECTION_DAYS` ahead, where a date years away would squeeze the history into
+    a corner of the chart."""
+    if forecast is None or forecast_outlook(unit, forecast) != "on_pace":
+        return None
+    reached, pace = forecast.target_reached_on, forecast.pace_workers_per_week
+    start = (as_of, float(unit.workers_covered))
+    if reached and (reached - as_of).days <= PROJECTION_DAYS:
+        return start, (reached, float(unit.target_workers or 0))
+    ahead = float(pace or 0) / 7 * PROJECTION_DAYS
+    return start, (as_of + dt.timedelta(days=PROJECTION_DAYS), start[1] + ahead)
+
+
+def forecasts_by_unit(rows: Iterable[Mapping[str, Any]]) -> dict[str, Forecast]:
+    """The forecast rows keyed as the report keys its units (``province`` for the province)."""
+    return {
+        code: Forecast(
+            code, r["pace_workers_per_week"], r["workers_missing"], r["target_reached_on"]
+        )
+        for r in rows
+        for code in ("province" if r["unit_level"] == "province" else r["unit_code"],)
+    }
+
+
 def _rows(conn: Connection, name: str, as_of: dt.date) -> list[Mapping[str, Any]]:
     return [r._mapping for r in query_file(conn, f"report/coverage_{name}.sql", {"as_of": as_of})]
 
 
+def _rows_since(conn: Connection, table: str, name: str, as_of: dt.date) -> list[Mapping[str, Any]]:
+    """``_rows``, or none on a warehouse built before ``table`` (``schema.name``) existed."""
+    schema, bare = table.split(".")
+    if not sa.inspect(conn).has_table(bare, schema=schema):
+        return []
+    return _rows(conn, name, as_of)
+
+
 def audit_warnings(conn: Connection, as_of: dt.date) -> list[AuditWarning]:
     """The audit's warnings of the date; none on a warehouse built before the audit existed."""
-    if not sa.inspect(conn).has_table("audit_warning", schema="core"):
-        return []
     return [
         AuditWarning(
             table=r["table_name"],
@@ -335,7 +401,7 @@ def audit_warnings(conn: Connection, as_of: dt.date) -> list[AuditWarning]:
             element_count=r["element_count"],
             message=r["message"],
         )
-        for r in _rows(conn, "audit_warnings", as_of)
+        for r in _rows_since(conn, "core.audit_warning", "audit_warnings", as_of)
     ]
 
 
@@ -357,6 +423,7 @@ def load_report_data(engine: Engine, as_of: dt.date, province_name: str) -> Repo
             r["village_code"]: r["error"] for r in _rows(conn, "rejected_files", as_of)
         }
         warnings = audit_warnings(conn, as_of)
+        forecast_rows = _rows_since(conn, "mart.coverage_forecast", "forecast", as_of)
     regencies = [_attainment(r["regency_code"], r["regency_name"], r) for r in regency_rows]
     names = {r.code: r.name for r in regencies}
     statuses, status_total = status_counts(status_rows, names, province_name)
@@ -386,6 +453,7 @@ def load_report_data(engine: Engine, as_of: dt.date, province_name: str) -> Repo
         follow_up=follow_up,
         silent_regencies=silent,
         audit_warnings=warnings,
+        forecasts=forecasts_by_unit(forecast_rows),
     )
 
 

@@ -52,6 +52,26 @@ LABELS: dict[str, dict[str, str]] = {
         "sec_trend": "Perkembangan pekerja tercakup",
         "sec_trend_note": "Semua keadaan yang sudah dihitung sampai tanggal laporan.",
         "chart_trend": "Pekerja tercakup per tanggal",
+        "forecast_title": "Perkiraan pencapaian target pekerja",
+        "forecast_note": (
+            "Laju: garis lurus terbaik melalui keadaan beberapa minggu terakhir (sedikitnya 3 "
+            "keadaan). Garis titik-titik pada grafik meneruskan laju itu sampai target, paling "
+            "jauh {days} hari ke depan."
+        ),
+        "outlook_on_pace": (
+            "Dengan laju ini, {unit} mencapai {target} pekerja terlindungi pada {date}."
+        ),
+        "outlook_not_at_pace": (
+            "{unit}: target {target} pekerja terlindungi belum tercapai dengan laju saat ini "
+            "({pace} pekerja per minggu)."
+        ),
+        "outlook_reached": "{unit} sudah mencapai target {target} pekerja terlindungi.",
+        "outlook_no_forecast": (
+            "{unit}: belum ada perkiraan; laju dihitung bila ada sedikitnya 3 keadaan dalam "
+            "beberapa minggu terakhir."
+        ),
+        "outlook_no_target": "{unit} tidak punya target pekerja (tanpa desa).",
+        "projection": "perkiraan",
         "sec_quality": "Mutu data",
         "sec_quality_note": "Berkas yang diterima sampai tanggal laporan.",
         "table_files": "Berkas menurut sumber dan status",
@@ -182,6 +202,23 @@ LABELS: dict[str, dict[str, str]] = {
         "sec_trend": "Workers covered over time",
         "sec_trend_note": "Every snapshot built up to the report date.",
         "chart_trend": "Workers covered per date",
+        "forecast_title": "When the worker targets are reached",
+        "forecast_note": (
+            "Pace: the straight line that best fits the snapshots of the last few weeks (at "
+            "least 3 snapshots). The dotted lines in the chart carry that pace on to the "
+            "target, at most {days} days ahead."
+        ),
+        "outlook_on_pace": "At this pace, {unit} reaches {target} covered workers on {date}.",
+        "outlook_not_at_pace": (
+            "{unit}: the target of {target} covered workers is not reached at the current pace "
+            "({pace} workers a week)."
+        ),
+        "outlook_reached": "{unit} has reached its target of {target} covered workers.",
+        "outlook_no_forecast": (
+            "{unit}: no forecast yet; a pace needs at least 3 snapshots within the last few weeks."
+        ),
+        "outlook_no_target": "{unit} has no worker target (it has no desa).",
+        "projection": "projection",
         "sec_quality": "Data quality",
         "sec_quality_note": "Files received up to the report date.",
         "table_files": "Files by source and status",

@@ -25,7 +25,15 @@ from markupsafe import Markup
 
 from cakupan.logs import get_logger
 from cakupan.paths import PROJECT_ROOT
-from cakupan.report.data import STATUSES, Attainment, FollowUp, ReportData, StatusCount
+from cakupan.report.data import (
+    PROJECTION_DAYS,
+    STATUSES,
+    Attainment,
+    FollowUp,
+    ReportData,
+    StatusCount,
+    forecast_outlook,
+)
 from cakupan.report.labels import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -197,6 +205,37 @@ def trend_table(data: ReportData, lang: str) -> Table:
         for p in points
     ]
     return table
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """One unit's forecast sentence; ``outlook``: its code (``cakupan.report.data.OUTLOOKS``)."""
+
+    code: str
+    outlook: str
+    text: str
+    reached_on: str  # ISO date, "" when there is none
+
+
+def outlooks(data: ReportData, lang: str) -> list[Outlook]:
+    """When the province, then each regency drawn in the trend, reaches its worker target,
+    in words: "At this pace, PALI reaches 6,500 covered workers on 12 March 2026"."""
+    t = labels(lang)
+    drawn = {p.code for p in data.trend}
+    out = []
+    for unit in [data.province, *(r for r in data.regencies if r.code in drawn)]:
+        forecast = data.forecasts.get(unit.code)
+        outlook = forecast_outlook(unit, forecast)
+        reached = forecast.target_reached_on if forecast else None
+        pace = forecast.pace_workers_per_week if forecast else None
+        text = t[f"outlook_{outlook}"].format(
+            unit=unit.name,
+            target=format_number(unit.target_workers, lang),
+            date=format_date(reached, lang) if reached else "",
+            pace=format_number(pace, lang),
+        )
+        out.append(Outlook(unit.code, outlook, text, machine_value(reached)))
+    return out
 
 
 _FILE_COLS = ("files", "rows_read", "rows_loaded", "rows_rejected")
@@ -452,6 +491,8 @@ def render_page(
             "audit": audit_table(data, lang),
         },
         "follow_up_count": t["follow_up_count"].format(n=format_number(len(data.follow_up), lang)),
+        "outlooks": outlooks(data, lang),
+        "forecast_note": t["forecast_note"].format(days=PROJECTION_DAYS),
         "chart_specs": script_json(charts),
         "chart_options": script_json(vega_locales(lang)),
         "vega_src": vega_src,
