@@ -18,7 +18,13 @@ from cakupan.checks.audit import (
     findings_of,
     validate,
 )
-from cakupan.checks.suites import AUDITED_TABLES, load_suite, read_suite_json, suite_name
+from cakupan.checks.suites import (
+    AUDITED_TABLES,
+    COVERAGE_TABLES,
+    load_suite,
+    read_suite_json,
+    suite_name,
+)
 from cakupan.paths import EXPECTATIONS_DIR, SQL_DIR
 from cakupan.report.labels import LABELS
 from tests.unit import audit_frames as af
@@ -127,7 +133,7 @@ def test_the_worker_funnel_is_checked_on_every_coverage_table(table):
     } <= pairs
 
 
-@pytest.mark.parametrize("table", TABLES[:4])
+@pytest.mark.parametrize("table", COVERAGE_TABLES)
 def test_the_enrolment_and_budget_columns_are_checked_on_every_coverage_table(table):
     """CONTRACT §5.1: awaiting = eligible - enrolled, paid by village within covered,
     probably covered within the not covered, the budget where there are desa, none negative."""

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cakupan.checks.data_docs import raised_exception, sanitize_result
-from cakupan.checks.suites import AUDITED_TABLES, gx_context, load_suite
+from cakupan.checks.suites import AUDITED_TABLES, COVERAGE_TABLES, gx_context, load_suite
 from cakupan.logs import get_logger
 from cakupan.settings import Settings
 from cakupan.warehouse.sqlfiles import query_file, run_file, statements
@@ -86,7 +86,7 @@ def _typed(column: pd.Series, data_type: str) -> pd.Series:
 COVERAGE_HELPERS = ("workers_not_enrolled", "workers_not_covered")
 HELPER_COLUMNS: dict[str, tuple[str, ...]] = {
     "data_quality": ("rows_accounted", "rejected_share", "received_on_snapshot_date"),
-    **{t: COVERAGE_HELPERS for t in AUDITED_TABLES if t.startswith("coverage_")},
+    **dict.fromkeys(COVERAGE_TABLES, COVERAGE_HELPERS),
 }
 
 
@@ -102,7 +102,7 @@ def with_helpers(table: str, frame: pd.DataFrame, as_of: dt.date) -> pd.DataFram
     import numpy as np
     import pandas as pd
 
-    if table.startswith("coverage_"):
+    if table in COVERAGE_TABLES:
         frame["workers_not_enrolled"] = frame["workers_eligible"] - frame["workers_enrolled"]
         frame["workers_not_covered"] = frame["workers_eligible"] - frame["workers_covered"]
     if table == "data_quality":

@@ -30,6 +30,10 @@ AUDITED_TABLES: dict[str, str | None] = {
 }
 
 
+# The coverage tables of every level (CONTRACT §5): the same worker counts, the same checks.
+COVERAGE_TABLES = ("coverage_village", "coverage_district", "coverage_regency", "coverage_province")
+
+
 class SuiteError(RuntimeError):
     """A suite that cannot be used as written: a bug to fix, never a data problem."""
 

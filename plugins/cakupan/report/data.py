@@ -35,7 +35,6 @@ FOLLOW_UP_REASONS = (
 # Reasons of a desa that sent something of which nothing loaded: its contract status is
 # ``missing`` (no loaded row), but it has sent and must fix, not send.
 SENT_REJECTED = ("file_rejected", "all_rows_rejected")
-FOLLOW_UP_REASONS = ("missing", "late", "rows_rejected", "below_target")
 # What the report says of a unit's worker target (forecast_outlook; labels outlook_<code>).
 OUTLOOKS = ("on_pace", "not_at_pace", "reached", "no_forecast", "no_target")
 # The trend chart's projections look this far ahead at most; the sentences give the date.
