@@ -137,4 +137,4 @@ def test_the_command_on_postgresql(pg_marts, tmp_path):
         timeout=300,
     )
     assert missing.returncode == 2
-    assert f"latest snapshot is {day}" in missing.stdout
+    assert missing.stderr == f"no coverage snapshot for 2025-05-30: the latest snapshot is {day}\n"
