@@ -3,17 +3,20 @@
 -- villages belongs to the earliest submitted_on, then earliest received date, then lowest
 -- village code (file and row only break exact ties, for a deterministic pick).
 -- Age is whole years on the kept row's submitted_on; eligible while min_age <= age < max_age.
+-- The kept row's name and birth date are kept for the linkage (core/065_probable_match).
 -- A working set (ddl/040_core.sql): it holds only the date being built.
 TRUNCATE core.proposed_worker;
 
 INSERT INTO core.proposed_worker
-    (snapshot_date, nik, nik_masked, village_code, submitted_on, age_on_submission, is_eligible)
+    (snapshot_date, nik, nik_masked, village_code, submitted_on, age_on_submission, is_eligible,
+     name, birth_date)
 WITH ranked AS (
     SELECT
         s.nik,
         s.nik_masked,
         s.village_code,
         s.submitted_on,
+        s.name,
         s.birth_date,
         ROW_NUMBER() OVER (
             PARTITION BY s.nik COLLATE "C"
@@ -30,6 +33,8 @@ aged AS (
         nik_masked,
         village_code,
         submitted_on,
+        name,
+        birth_date,
         CAST(
             EXTRACT(YEAR FROM submitted_on) - EXTRACT(YEAR FROM birth_date)
             - CASE
@@ -48,7 +53,9 @@ SELECT
     village_code,
     submitted_on,
     age_on_submission,
-    age_on_submission >= :min_age AND age_on_submission < :max_age
+    age_on_submission >= :min_age AND age_on_submission < :max_age,
+    name,
+    birth_date
 FROM aged;
 
 -- Fresh statistics for the models that join it (PostgreSQL would plan for an empty table).
