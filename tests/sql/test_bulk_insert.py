@@ -116,3 +116,34 @@ def test_a_caller_error_waits_for_the_batch_in_flight_before_rollback(warehouse)
             raise RuntimeError("judging the next chunk failed")
         assert inserts._pending is None
     assert _probe_rows(warehouse) == (0, 0)
+
+
+def test_fetch_arrow_reads_a_sql_file_with_bound_parameters(warehouse):
+    """fetch_arrow: a SQL file's rows as Arrow on both engines; NULL stays NULL and an empty
+    text stays empty (PostgreSQL's COPY writes them apart), dates read as dates or ISO text."""
+    import datetime as dt
+
+    from cakupan.warehouse.bulk import fetch_arrow
+
+    rows = [
+        ("b", "1612051203900001", "1612052011", 2, "SITI", dt.date(1990, 3, 12)),
+        ("b", "1612051203900002", "1612052011", 3, "", None),
+    ]
+    with warehouse.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO core.poverty_latest (basis, nik, village_code, decile, name, "
+                "birth_date) VALUES (:b, :n, :v, :d, :name, :born)"
+            ),
+            [dict(zip(("b", "n", "v", "d", "name", "born"), r, strict=True)) for r in rows],
+        )
+        got = fetch_arrow(conn, "linkage/020_candidates.sql", {"as_of": dt.date(2025, 6, 1)})
+    assert got.column_names == ["candidate_source", "nik", "village_code", "name", "birth_date"]
+    found = sorted(
+        (r["nik"], r["name"], None if r["birth_date"] is None else str(r["birth_date"]))
+        for r in got.to_pylist()
+    )
+    assert found == [
+        ("1612051203900001", "SITI", "1990-03-12"),
+        ("1612051203900002", "", None),
+    ]

@@ -42,7 +42,11 @@ def _run(wall: float, rss: float, scale: float = 1.0) -> Run:
         {
             "stage": "snapshot",
             "wall_s": 8.0,
-            "phases_s": {"core/010_proposed_worker": 1.0, "core/050_poverty_latest": 5.0},
+            "phases_s": {
+                "core/010_proposed_worker": 1.0,
+                "core/050_poverty_latest": 5.0,
+                "core/065_probable_match": 2.5,
+            },
             "as_of": "2025-07-01",
         },
     ]
@@ -58,6 +62,17 @@ DLT = {
     "loader_file_format": "parquet",
 }
 
+LINKAGE = {
+    "typos": 1400,
+    "lookalikes": 1300,
+    "links": 1290,
+    "right": 1280,
+    "lookalikes_linked": 2,
+    "precision": 0.9922,
+    "recall": 0.9143,
+    "threshold": 0.95,
+}
+
 
 def _measured(with_dlt: bool = True) -> dict:
     result = EngineResult(
@@ -68,6 +83,7 @@ def _measured(with_dlt: bool = True) -> dict:
         peer={"seconds": 1000.0, "rows": 5_785_000, "read_s": 30.0, "write_s": 970.0},
         dlt=DLT if with_dlt else None,
         empty={"seconds": 24.46, "first_s": 27.0, "peak_rss_mb": 600.0},
+        linkage=LINKAGE,
     )
     return {
         "scale": 1.0,
@@ -121,6 +137,9 @@ def test_json_line_has_the_issue_keys() -> None:
             "dlt_s": 25.0,
             "dlt_ratio": round(73.5 / 25.0, 2),
             "empty_run_s": 24.5,
+            "linkage_s": 2.5,
+            "linkage_precision": 0.9922,
+            "linkage_recall": 0.9143,
         }
     }
 
@@ -150,7 +169,12 @@ def test_doc_block_replaced_and_prose_kept(tmp_path: Path) -> None:
     assert "| peak memory | <= 2048 MB | 1500 (met) |" in text
     assert "1x: 1,000 MB, 4x: 1,100 MB (met)" in text
     assert "| 16 | 120.0 | 150.0 | 1,100 |" in text
-    assert "core/050_poverty_latest 5.0, core/010_proposed_worker 1.0 /" in text
+    assert "core/050_poverty_latest 5.0, core/065_probable_match 2.5," in text
+    assert (
+        "Probable matches, day 1 (`core/065_probable_match`, 2.5 s of the cold snapshot): at "
+        "linkage.min_probability 0.95, precision 0.9922 and recall 0.9143 of 1,400 injected "
+        "NIK typos (1,280 right of 1,290 links; 2 of 1,300 look-alikes linked)."
+    ) in text
     # cakupan, dlt, pandas and the bare load side by side, a column per engine
     assert "| day 1's files into the warehouse | duckdb |" in text
     assert "| cakupan: ingest of the three sources" in text and "| 73.5 s |" in text

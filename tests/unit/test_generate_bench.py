@@ -382,3 +382,47 @@ def test_csv_formats(bench: BenchSet) -> None:
         json.loads(bench.manifest.read_text())["population"]["workers_members_day2"]
         > (data["population"]["workers_members_day1"])
     )
+
+
+def test_nik_typos_and_lookalikes_are_recorded(tmp_path: Path) -> None:
+    """linkage_truth.csv: each typo is one changed digit or two adjacent digits swapped of a
+    day-1 member's NIK, loads, and is what a workbook holds; each look-alike has its
+    member's name and a correct NIK one digit from the member's."""
+    bench = generate_bench(tmp_path / "set", scale=0.02, seed=7)
+    meta = bench.data()["linkage"]
+    lines = (bench.out / meta["truth"]).read_text(encoding="utf-8").splitlines()[1:]
+    rows = [line.split(",") for line in lines]
+    typos = [(p, m) for kind, p, m, _v in rows if kind == "typo"]
+    lookalikes = [(p, m) for kind, p, m, _v in rows if kind == "lookalike"]
+    assert len(typos) == meta["typos"] > 5 and len(lookalikes) == meta["lookalikes"] > 5
+    kinds = set()
+    for typed, true in typos:
+        differ = [i for i in range(16) if typed[i] != true[i]]
+        swap = len(differ) == 2 and differ[1] == differ[0] + 1
+        swap = swap and typed[differ[0]] == true[differ[1]] and typed[differ[1]] == true[differ[0]]
+        assert len(differ) == 1 or swap, (typed, true)
+        kinds.add("swap" if swap else "change")
+        assert nik_semantics_ok(pd.Series([typed]))[0]
+    assert kinds == {"swap", "change"}
+    for own, member in lookalikes:
+        assert sum(a != b for a, b in zip(own, member, strict=True)) == 1
+        assert own[:10] == member[:10] and own[12:] == member[12:]  # the year differs
+    written: dict[str, str] = {}
+    for e in bench.data()["files"]:
+        if e["kind"] == "xlsx" and e["layout"]["nik_cells"] == "text":
+            layout = e["layout"]
+            _, cells = workbook_rows(bench.out / e["path"], layout["header_row"])
+            for r in cells:
+                nik = clean_id(r[layout["columns"].index("nik")])
+                written[nik] = r[layout["columns"].index("name")]
+    [members] = [
+        e
+        for e in bench.data()["files"]
+        if e["source"] == "member_exports" and e["day"] == "2025-07-01"
+    ]
+    exported = read_csv(bench.out / members["path"], ",")
+    member_name = dict(zip(exported["NIK"], exported["Nama"], strict=True))
+    for typed, true in typos:
+        assert typed in written and true in member_name and true not in written
+    for own, member in lookalikes:
+        assert written[own] == member_name[member] and own not in member_name

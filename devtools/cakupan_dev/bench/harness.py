@@ -34,6 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cakupan.logs import get_logger
+from cakupan.settings import load_settings
 from cakupan.timing import VALIDATION_PHASES
 from cakupan_dev.bench.baselines import InputFile, bare_load, peer_load
 from cakupan_dev.bench.dlt_runner import DltEnv, dlt_env, dlt_load
@@ -104,6 +105,16 @@ class EngineResult:
     memory: dict[int, float] = field(default_factory=dict)  # poverty factor -> peak RSS MB
     dlt: dict[str, Any] | None = None  # dlt_runner.dlt_load's result
     empty: dict[str, float] | None = None  # empty_run's result
+    linkage: dict[str, Any] | None = None  # linkage_quality's result on day 1
+
+    def linkage_s(self) -> float | None:
+        """The cold snapshot's probable-match model (core/065), seconds."""
+        seconds = [
+            t["phases_s"]["core/065_probable_match"]
+            for t in self.cold.tasks
+            if t["stage"] == "snapshot" and "core/065_probable_match" in t.get("phases_s", {})
+        ]
+        return round(sum(seconds), 1) if seconds else None
 
     def summary(self) -> dict[str, Any]:
         csv_s = self.cold.csv_ingest_s()
@@ -120,6 +131,9 @@ class EngineResult:
             "dlt_s": round(self.dlt["seconds"], 1) if self.dlt else None,
             "dlt_ratio": round(ingest_s / self.dlt["seconds"], 2) if self.dlt else None,
             "empty_run_s": round(self.empty["seconds"], 1) if self.empty else None,
+            "linkage_s": self.linkage_s(),
+            "linkage_precision": self.linkage["precision"] if self.linkage else None,
+            "linkage_recall": self.linkage["recall"] if self.linkage else None,
         }
 
 
@@ -251,6 +265,7 @@ def bench_engine(
         bench.deliver(day1, landing)
         cold = run_day(landing, day1, url, workdir)
         check_ledger(url, bench, day1)
+        linkage = linkage_quality(url, bench)
         bench.deliver(day2, landing)
         increment = run_day(landing, day2, url, workdir)
         check_ledger(url, bench, day2)
@@ -271,7 +286,56 @@ def bench_engine(
         peer={"seconds": peer.seconds, "rows": peer.rows, **peer.parts} if peer else None,
         dlt=dlt_result,
         empty=empty,
+        linkage=linkage,
     )
+
+
+def linkage_quality(url: str, bench: BenchSet) -> dict[str, Any]:
+    """Precision and recall of day 1's probable matches against the injected NIK typos.
+
+    core.probable_match holds the date built last (day 1 here). A proposed NIK counts as
+    linked when its best member candidate reaches ``linkage.min_probability``: right when
+    that is the true NIK of an injected typo. Precision is over every such link (a link
+    of a look-alike or of anyone else is wrong), recall over the injected typos.
+    """
+    threshold = load_settings().linkage.min_probability
+    truth = (bench.out / bench.data()["linkage"]["truth"]).read_text(encoding="utf-8")
+    typos: dict[str, str] = {}
+    lookalikes: set[str] = set()
+    for line in truth.splitlines()[1:]:
+        kind, proposed, member, _village = line.split(",")
+        if kind == "typo":
+            typos[proposed] = member
+        else:
+            lookalikes.add(proposed)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                sa.text(
+                    "SELECT nik, candidate_nik FROM ("
+                    " SELECT nik, candidate_nik, ROW_NUMBER() OVER ("
+                    "  PARTITION BY nik ORDER BY match_probability DESC, candidate_nik) AS pick"
+                    " FROM core.probable_match"
+                    " WHERE candidate_source = 'member_exports' AND match_probability >= :t"
+                    ") AS ranked WHERE pick = 1"
+                ),
+                {"t": threshold},
+            ).all()
+    finally:
+        engine.dispose()
+    best = {nik: candidate for nik, candidate in found}
+    right = sum(1 for typed, true in typos.items() if best.get(typed) == true)
+    return {
+        "typos": len(typos),
+        "lookalikes": len(lookalikes),
+        "links": len(best),
+        "right": right,
+        "lookalikes_linked": len(lookalikes & set(best)),
+        "precision": round(right / len(best), 4) if best else None,
+        "recall": round(right / len(typos), 4) if typos else None,
+        "threshold": threshold,
+    }
 
 
 def empty_run(engine: str, as_of: dt.date, workdir: Path, pg_admin_url: str) -> dict[str, float]:

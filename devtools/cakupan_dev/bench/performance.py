@@ -165,6 +165,7 @@ def render(measured: dict[str, Any]) -> str:
             "Slowest snapshot models, day 1 / day 2, seconds: "
             f"{_phases(result.cold.tasks, 'snapshot', 4)} / "
             f"{_phases(result.increment.tasks, 'snapshot', 4)}.",
+            _linkage_line(result),
             "",
         ]
     lines += _side_by_side(measured, heads)
@@ -244,6 +245,22 @@ def _peer_cell(result: EngineResult) -> str:
         return "not run"
     read, write = p.get("read_s", 0), p.get("write_s", 0)
     return f"{p['seconds']:.0f} s (read {read:.0f} s, to_sql {write:.0f} s)"
+
+
+def _linkage_line(result: EngineResult) -> str:
+    """Day 1's probable matches (core/065) against the generator's injected NIK typos."""
+    q = result.linkage
+    if not q:
+        return "Probable matches: not measured."
+    precision = "-" if q["precision"] is None else f"{q['precision']:.4f}"
+    recall = "-" if q["recall"] is None else f"{q['recall']:.4f}"
+    return (
+        f"Probable matches, day 1 (`core/065_probable_match`, {result.linkage_s()} s of the "
+        f"cold snapshot): at linkage.min_probability {q['threshold']:g}, precision "
+        f"{precision} and recall {recall} of {q['typos']:,} injected NIK typos "
+        f"({q['right']:,} right of {q['links']:,} links; {q['lookalikes_linked']} of "
+        f"{q['lookalikes']:,} look-alikes linked)."
+    )
 
 
 def _phases(tasks: list[dict[str, Any]], stage: str, slowest: int | None = None) -> str:

@@ -61,6 +61,8 @@ from cakupan_dev.generate.cells import (
     INVALID_NIK_VARIANTS,
     bad_nik,
     header_label,
+    nik_flags,
+    nik_is_valid,
     type_nik,
 )
 from cakupan_dev.generate.members import HEADER as MEMBER_HEADER
@@ -87,7 +89,7 @@ from cakupan_dev.generate.submissions import HEADERS as SUBMISSION_HEADERS
 log = get_logger(__name__)
 
 GENERATOR = "cakupan_dev.generate.bench"
-VERSION = "1"
+VERSION = "2"  # 2: NIK typos and look-alikes
 DAYS = (date(2025, 7, 1), date(2025, 7, 2))
 SUBMISSIONS, POVERTY, MEMBERS = "village_submissions", "poverty_lists", "member_exports"
 SOURCES = (SUBMISSIONS, POVERTY, MEMBERS)
@@ -125,6 +127,12 @@ MEMBER_DEFECTS = {
     "duplicate_in_file": 0.0001,
 }
 MESS_FLOOR = {"files": 5, "rows": 500}
+# Probable matches (core/065_probable_match): of day 1's loaded text-NIK rows of workers who
+# are members on day 1, TYPO_SHARE carry a NIK typo (half one digit changed, half two
+# adjacent digits swapped; always a NIK that loads); for LOOKALIKE_SHARE of them another
+# worker of the same workbook becomes a look-alike: the same name, born a year apart, so
+# that their own correct NIK differs from the member's in one digit of the year.
+TYPO_SHARE, LOOKALIKE_SHARE = 0.05, 0.05
 
 POVERTY_HEADER = ("NIK", "No KK", "Nama", "Tanggal Lahir", "Kode Desa", "Desil")
 HOUSEHOLD_SIZES = Weighted(range(1, 7), (10, 15, 25, 25, 15, 10))
@@ -737,6 +745,70 @@ class _Workers:
     extras: dict[str, np.ndarray] = field(default_factory=dict)
     cross_village: int = 0
     repeats: int = 0
+    typed: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # per row: NIK cell
+    lookalikes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # people
+
+
+def _typos_and_lookalikes(
+    rng: np.random.Generator,
+    loaded: np.ndarray,
+    wb_of_row: np.ndarray,
+    person: np.ndarray,
+    nik: np.ndarray,
+    female: np.ndarray,
+    birth: np.ndarray,
+    names: np.ndarray,
+    extras: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The NIK cell of every row (a typo on TYPO_SHARE of the day-1 members' ``loaded``
+    rows), and look-alikes made in place among the other workers: (look-alike, member)
+    person pairs. Every NIK written stays unique among the workers and loads."""
+    typed = nik[person].copy()
+    taken = set(nik.tolist())
+    member = extras["member_day1"] | extras["member_day2"]
+    member_rows = np.flatnonzero(loaded & extras["member_day1"][person])
+    chosen = _pick(rng, member_rows, round(TYPO_SHARE * len(member_rows)))
+    for k, r in enumerate(chosen.tolist()):
+        text = str(nik[person[r]])
+        for _attempt in range(20):
+            if k % 2 == 0:
+                at = int(rng.integers(0, 16))
+                digit = str((int(text[at]) + int(rng.integers(1, 10))) % 10)
+                wrong = text[:at] + digit + text[at + 1 :]
+            else:
+                at = int(rng.integers(0, 15))
+                wrong = text[:at] + text[at + 1] + text[at] + text[at + 2 :]
+            if wrong != text and nik_is_valid(wrong) and int(wrong) not in taken:
+                typed[r] = int(wrong)
+                taken.add(int(wrong))
+                break
+    # Look-alikes: another worker of a member's workbook, never a member or a typo's row.
+    free = loaded & ~member[person] & (typed == nik[person])
+    rest = np.setdiff1d(member_rows, chosen)
+    pairs: list[tuple[int, int]] = []
+    used: set[int] = set()
+    for r in _pick(rng, rest, round(LOOKALIKE_SHARE * len(member_rows))).tolist():
+        m = int(person[r])
+        year, month, day = (int(a[0]) for a in _ymd(birth[m : m + 1]))
+        if (month, day) == (2, 29):
+            continue
+        shift = 1 if year % 10 != 9 else -1  # one digit of the year changes
+        born = (date(year + shift, month, day) - _EPOCH).days
+        same_book = np.flatnonzero(free & (wb_of_row == wb_of_row[r]))
+        others = [int(person[o]) for o in same_book.tolist() if int(person[o]) not in used]
+        if not others:
+            continue
+        p = others[int(rng.integers(0, len(others)))]
+        prefix = _nik_prefix(nik[m : m + 1] // 10**10, np.array([born]), female[m : m + 1])
+        twin = int(prefix[0]) * 10_000 + int(nik[m] % 10_000)
+        if twin in taken:
+            continue
+        taken.add(twin)
+        used.add(p)
+        nik[p], birth[p], female[p], names[p] = twin, born, female[m], names[m]
+        typed[person == p] = twin
+        pairs.append((p, m))
+    return typed, np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
 class _Generator:
@@ -781,12 +853,30 @@ class _Generator:
                 "cross_village_rows": workers.cross_village,
                 "repeated_rows": workers.repeats,
             },
+            "linkage": self._linkage_truth(workers),
         }
         tmp = manifest.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         tmp.replace(manifest)
         log.info("bench_generated", out=str(self.out), files=len(self.files), **self.params)
         self.progress(f"wrote {len(self.files)} files and {manifest}")
+
+    def _linkage_truth(self, w: _Workers) -> dict[str, Any]:
+        """``linkage_truth.csv``: each typed NIK of a day-1 member's proposal with the true
+        one (typo), and each look-alike's NIK with the member it resembles (lookalike)."""
+        per = w.rows_per_workbook
+        typo_rows = np.flatnonzero(w.typed != w.nik[w.person])
+        member = w.extras["member_day1"]
+        typo_rows = typo_rows[member[w.person[typo_rows]]]  # still a member (tiny scales)
+        lines = ["kind,proposed_nik,member_nik,village_code"]
+        for r in typo_rows.tolist():
+            village = self.villages.code[w.workbook_village[r // per]]
+            lines.append(f"typo,{w.typed[r]},{w.nik[w.person[r]]},{village}")
+        for p, m in w.lookalikes.tolist():
+            lines.append(f"lookalike,{w.nik[p]},{w.nik[m]},{self.villages.code[w.home[p]]}")
+        path = self.out / "linkage_truth.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return {"truth": path.name, "typos": len(typo_rows), "lookalikes": len(w.lookalikes)}
 
     def _totals(self) -> dict[str, dict[str, Any]]:
         totals: dict[str, dict[str, Any]] = {}
@@ -987,6 +1077,10 @@ class _Generator:
             nik[person[ordered]][1:] == nik[person[ordered]][:-1]
         )
         reason[ordered[1:][same]] = _code("duplicate_in_file")
+        loaded = (reason < 0) & text_row & ~protected & (wb_day[wb_of_row] == 0)
+        typed, lookalikes = _typos_and_lookalikes(
+            _rng(self.seed, 7), loaded, wb_of_row, person, nik, female, birth, names, extras
+        )
         return _Workers(
             rows_per_workbook=per,
             workbook_village=wb_village,
@@ -1004,6 +1098,8 @@ class _Generator:
             extras=extras,
             cross_village=cross,
             repeats=repeats,
+            typed=typed,
+            lookalikes=lookalikes,
         )
 
     # -- village_submissions --------------------------------------------------------------------
@@ -1073,7 +1169,7 @@ class _Generator:
         person = w.person[rows]
         n = len(person)
         defect = w.defect[rows]
-        nik_int = w.nik[person]
+        nik_int = w.typed[rows]
         female = w.female[person]
         birth = w.birth[person]
 
@@ -1148,6 +1244,12 @@ class _Generator:
         path.write_bytes(data)
         reason = w.reason[rows]
         flags = {"nik_outside_province": int(((reason < 0) & _outside(nik_int)).sum())}
+        for i in np.flatnonzero((reason < 0) & (nik_int != w.nik[person])).tolist():
+            sex_cell = ("P" if female[i] else "L") if "sex" in columns else None
+            born = date(year[i], month[i], dd[i])
+            for flag in nik_flags(str(nik_int[i]), born, sex_cell).split(";"):
+                if flag:
+                    flags[flag] = flags.get(flag, 0) + 1
         self._record(
             day,
             SUBMISSIONS,

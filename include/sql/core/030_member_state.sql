@@ -28,7 +28,8 @@ WHERE l.source = 'member_exports'
 
 -- 2. The plan (core.member_build, one row), merge_after:
 --    * NULL, rebuild: there is no state, :as_of is before the date it is built through,
---      or a file of its basis is no longer staged as it was;
+--      a file of its basis is no longer staged as it was, or the state was built before
+--      it carried the name (core.probable_match links by it; staging's name is never NULL);
 --    * :as_of, nothing to merge: every staged file is in the basis (a re-run, a day
 --      without an export);
 --    * else the day before the earliest received date of the files staged since: their
@@ -44,6 +45,7 @@ SET merge_after = CASE
         OR built_through > CAST(:as_of AS DATE)
         OR NOT EXISTS (SELECT 1 FROM core.member_latest)
         OR NOT EXISTS (SELECT 1 FROM core.member_enrolled)
+        OR EXISTS (SELECT 1 FROM core.member_latest WHERE name IS NULL)
     THEN NULL
     WHEN EXISTS (
         SELECT 1
@@ -83,10 +85,10 @@ END;
 TRUNCATE core.member_previous;
 
 INSERT INTO core.member_previous
-    (kpj, nik, segment, status, paid_through, village_code, payer, exported_on,
+    (kpj, nik, name, segment, status, paid_through, village_code, payer, exported_on,
      received_date)
 SELECT
-    kpj, nik, segment, status, paid_through, village_code, payer, exported_on,
+    kpj, nik, name, segment, status, paid_through, village_code, payer, exported_on,
     received_date
 FROM core.member_latest
 WHERE (SELECT merge_after FROM core.member_build) IS NOT NULL;
@@ -94,17 +96,17 @@ WHERE (SELECT merge_after FROM core.member_build) IS NOT NULL;
 TRUNCATE core.member_latest;
 
 INSERT INTO core.member_latest
-    (kpj, nik, segment, status, paid_through, village_code, payer, exported_on,
+    (kpj, nik, name, segment, status, paid_through, village_code, payer, exported_on,
      received_date)
 WITH candidates AS (
     SELECT
-        k.kpj, k.nik, k.segment, k.status, k.paid_through, k.village_code, k.payer,
+        k.kpj, k.nik, k.name, k.segment, k.status, k.paid_through, k.village_code, k.payer,
         k.exported_on, k.received_date, 0 AS staged, CAST(NULL AS VARCHAR) AS file_name,
         CAST(NULL AS INTEGER) AS row_number
     FROM core.member_previous AS k
     UNION ALL
     SELECT
-        m.kpj, m.nik, m.segment, m.status, m.paid_through, m.village_code, m.payer,
+        m.kpj, m.nik, m.name, m.segment, m.status, m.paid_through, m.village_code, m.payer,
         m.exported_on, m.received_date, 1, m.file_name, m.row_number
     FROM staging.member_exports AS m
     WHERE m.received_date <= CAST(:as_of AS DATE)
@@ -124,16 +126,16 @@ ranked AS (
     WHERE (SELECT merge_after FROM core.member_build) IS DISTINCT FROM CAST(:as_of AS DATE)
 )
 SELECT
-    kpj, nik, segment, status, paid_through, village_code, payer, exported_on,
+    kpj, nik, name, segment, status, paid_through, village_code, payer, exported_on,
     received_date
 FROM ranked
 WHERE pick = 1;
 
 INSERT INTO core.member_latest
-    (kpj, nik, segment, status, paid_through, village_code, payer, exported_on,
+    (kpj, nik, name, segment, status, paid_through, village_code, payer, exported_on,
      received_date)
 SELECT
-    kpj, nik, segment, status, paid_through, village_code, payer, exported_on,
+    kpj, nik, name, segment, status, paid_through, village_code, payer, exported_on,
     received_date
 FROM core.member_previous
 WHERE (SELECT merge_after FROM core.member_build) = CAST(:as_of AS DATE);

@@ -26,15 +26,18 @@ FROM (
     GROUP BY p.sha256, p.file_name, p.received_date
 ) AS f;
 
--- 2. Rows built from another basis are stale.
+-- 2. Rows built from another basis are stale, and so are rows built before the working set
+--    carried the name (core.probable_match links by name and birth date; staging's name is
+--    never NULL).
 DELETE FROM core.poverty_latest
-WHERE basis <> (SELECT digest FROM core.poverty_basis);
+WHERE basis <> (SELECT digest FROM core.poverty_basis)
+   OR EXISTS (SELECT 1 FROM core.poverty_latest WHERE name IS NULL);
 
 -- 3. An empty working set is built from the basis (a kept one is left as it is).
-INSERT INTO core.poverty_latest (basis, nik, village_code, decile)
+INSERT INTO core.poverty_latest (basis, nik, village_code, decile, name, birth_date)
 WITH ranked AS (
     SELECT
-        p.nik, p.village_code, p.decile,
+        p.nik, p.village_code, p.decile, p.name, p.birth_date,
         ROW_NUMBER() OVER (
             PARTITION BY p.nik COLLATE "C"
             ORDER BY p.received_date DESC, p.file_name COLLATE "C" DESC, p.row_number DESC
@@ -43,7 +46,7 @@ WITH ranked AS (
     WHERE p.received_date <= CAST(:as_of AS DATE)
       AND NOT EXISTS (SELECT 1 FROM core.poverty_latest)
 )
-SELECT b.digest, r.nik, r.village_code, r.decile
+SELECT b.digest, r.nik, r.village_code, r.decile, r.name, r.birth_date
 FROM ranked AS r
 CROSS JOIN core.poverty_basis AS b
 WHERE r.pick = 1;

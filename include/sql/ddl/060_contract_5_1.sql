@@ -6,10 +6,13 @@
 -- nullable for that reason: a snapshot built before a column existed holds NULL there
 -- (never computed), every snapshot built since holds its value.
 
--- The linkage of proposed NIKs with no exact match (core/045_probable_match): a WORKING
--- SET holding only the date being built, as core.member_coverage.
+-- The linkage of proposed NIKs with no exact match (core/065_probable_match, a Python
+-- model: cakupan.marts.linkage): a WORKING SET holding only the date being built, as
+-- core.member_coverage.
 --   nik            the proposed worker's NIK, found in no row of candidate_source
 --   candidate_nik  the NIK of a record of candidate_source that looks like the same person
+--   candidate_nik_masked  candidate_nik masked by the row rules' mask_nik (for the mart)
+--   match_probability  Splink's, rounded to 4 decimals where it is computed
 CREATE TABLE IF NOT EXISTS core.probable_match (
     snapshot_date DATE NOT NULL,
     nik VARCHAR NOT NULL,
@@ -18,6 +21,18 @@ CREATE TABLE IF NOT EXISTS core.probable_match (
     candidate_source VARCHAR NOT NULL,
     match_probability DOUBLE PRECISION NOT NULL
 );
+ALTER TABLE core.probable_match ADD COLUMN IF NOT EXISTS candidate_nik_masked VARCHAR;
+
+-- What the linkage compares: the kept submission row's name and birth date of a proposed
+-- worker (core/010), and the name (and, for the register, birth date) on the kept state of
+-- a member's KPJ and of a register NIK (core/030, core/050; a kept state built before these
+-- columns is rebuilt once).
+ALTER TABLE core.proposed_worker ADD COLUMN IF NOT EXISTS name VARCHAR;
+ALTER TABLE core.proposed_worker ADD COLUMN IF NOT EXISTS birth_date DATE;
+ALTER TABLE core.member_latest ADD COLUMN IF NOT EXISTS name VARCHAR;
+ALTER TABLE core.member_previous ADD COLUMN IF NOT EXISTS name VARCHAR;
+ALTER TABLE core.poverty_latest ADD COLUMN IF NOT EXISTS name VARCHAR;
+ALTER TABLE core.poverty_latest ADD COLUMN IF NOT EXISTS birth_date DATE;
 
 -- A covered NIK one of whose covering KPJs is paid by the village fund (payer APBDES).
 ALTER TABLE core.member_coverage ADD COLUMN IF NOT EXISTS is_paid_by_village BOOLEAN;

@@ -79,6 +79,14 @@ def _without_index(table: pa.Table, only: Iterable[int] | None) -> pa.Table:
     return table.drop_columns(["file_index"])
 
 
+def load_rule_macros(db: duckdb.DuckDBPyConnection) -> None:
+    """Define the rule macros (include/sql/rules/macros/) in an in-process DuckDB: the row
+    pass's, and the linkage's, which reads a birth date from a NIK by the same rules."""
+    for path in sorted((SQL_DIR / RULES_LAYER / "macros").glob("*.sql")):
+        for stmt in statements(f"{RULES_LAYER}/macros/{path.name}"):
+            db.execute(stmt)
+
+
 class RowPass:
     """The in-process DuckDB holding the rule macros and the reference village codes."""
 
@@ -94,9 +102,7 @@ class RowPass:
                 "temp_directory": tempfile.gettempdir() + "/cakupan-row-pass",
             }
         )
-        for path in sorted((SQL_DIR / RULES_LAYER / "macros").glob("*.sql")):
-            for stmt in statements(f"{RULES_LAYER}/macros/{path.name}"):
-                self.db.execute(stmt)
+        load_rule_macros(self.db)
         self.db.execute("CREATE TABLE ref_village (code VARCHAR PRIMARY KEY)")
         self.db.executemany("INSERT INTO ref_village VALUES (?)", [[c] for c in village_codes()])
         self.db.execute("CREATE TABLE seen_key (key_number HUGEINT)")

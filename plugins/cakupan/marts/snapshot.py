@@ -4,14 +4,16 @@ transaction (write, audit, publish)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from cakupan.checks.audit import AuditFailed, AuditResult, audit_snapshot
 from cakupan.checks.data_docs import render_snapshot_docs
 from cakupan.logs import get_logger
+from cakupan.marts.linkage import link_probable_matches
 from cakupan.settings import Settings
 from cakupan.timing import Clock
 from cakupan.warehouse.engine import lock_exclusive
@@ -19,6 +21,37 @@ from cakupan.warehouse.schema import write_settings
 from cakupan.warehouse.sqlfiles import model_files, run_file
 
 log = get_logger(__name__)
+
+# A model takes the snapshot's connection and its bind parameters.
+Model = Callable[[Connection, Mapping[str, Any]], None]
+
+# Models written in Python, by the name of the slot they take among the SQL models'
+# numbered files: what SQL cannot do well (a probabilistic linkage) still runs in order,
+# in the snapshot's transaction, timed as a model.
+PYTHON_MODELS: dict[str, Model] = {
+    "core/065_probable_match": link_probable_matches,
+}
+
+
+def snapshot_models() -> list[tuple[str, Model]]:
+    """Every model of a snapshot in run order, named ``layer/stem``: the SQL files of core,
+    then mart, each layer's Python models in their slots."""
+    models: list[tuple[str, Model]] = []
+    for layer in ("core", "mart"):
+        named: dict[str, Model] = {
+            str(PurePosixPath(relpath).with_suffix("")): _sql_model(relpath)
+            for relpath in model_files(layer)
+        }
+        named.update({n: m for n, m in PYTHON_MODELS.items() if n.startswith(f"{layer}/")})
+        models.extend(sorted(named.items()))
+    return models
+
+
+def _sql_model(relpath: str) -> Model:
+    def run(conn: Connection, params: Mapping[str, Any]) -> None:
+        run_file(conn, relpath, params)
+
+    return run
 
 
 def snapshot_params(as_of: dt.date, settings: Settings) -> dict[str, Any]:
@@ -58,10 +91,9 @@ def build_snapshot(
         with engine.begin() as conn:
             lock_exclusive(conn, "snapshot")
             write_settings(conn, settings)
-            for relpath in model_files("core") + model_files("mart"):
-                model = PurePosixPath(relpath)
-                with clock.phase(f"{model.parent.name}/{model.stem}"):
-                    run_file(conn, relpath, params)
+            for name, model in snapshot_models():
+                with clock.phase(name):
+                    model(conn, params)
             with clock.phase("audit"):
                 audit = audit_snapshot(conn, as_of, settings)
     except AuditFailed as failed:

@@ -1,19 +1,24 @@
-"""Bulk loads through each engine's fast path: Arrow scans on DuckDB, COPY on PostgreSQL."""
+"""Bulk loads and reads through each engine's fast path: Arrow on DuckDB, COPY on PostgreSQL."""
 
 from __future__ import annotations
 
 import io
 import re
+import tempfile
 import time
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cakupan.warehouse.engine import dialect_of
+from cakupan.warehouse.sqlfiles import bound_statement
 
 _COPY_BATCH_ROWS = 200_000
 
@@ -117,3 +122,53 @@ class BackgroundInserts:
                 self._pending = None
         finally:
             self._pool.shutdown(wait=True)
+
+
+def fetch_arrow(
+    conn: Connection, relpath: str, params: Mapping[str, Any] | None = None
+) -> pa.Table:
+    """The rows of a one-statement SQL file as one Arrow table (:func:`fetch_batches`)."""
+    reader = fetch_batches(conn, relpath, params)
+    return reader.read_all()
+
+
+def fetch_batches(
+    conn: Connection,
+    relpath: str,
+    params: Mapping[str, Any] | None = None,
+    batch_rows: int = _COPY_BATCH_ROWS,
+) -> pa.RecordBatchReader:
+    """The rows of a one-statement SQL file as a stream of Arrow batches, through each
+    engine's fast path, so a caller that keeps few of millions of rows never holds them all:
+    DuckDB's Arrow reader; PostgreSQL's ``COPY (query) TO STDOUT`` as CSV, spooled to a
+    temporary file and read by Arrow's streaming reader (every column as text: the caller
+    casts what it needs). Parameters are
+    bound, never formatted in. On DuckDB, read it before the connection's next statement."""
+    stmt, bound = bound_statement(relpath, params)
+    compiled = sa.text(stmt).bindparams(**bound).compile(dialect=conn.dialect)
+    query = str(compiled)
+    if dialect_of(conn) == "duckdb":
+        # The connection's own DuckDB relation streams; a DB-API result would first copy
+        # every row. Parameters are positional ($1, ...) in its dialect.
+        values = [compiled.params[name] for name in compiled.positiontup or ()]
+        relation = conn.connection.driver_connection.sql(query, params=values)
+        return relation.to_arrow_reader(batch_rows)
+    # On disk, not in memory; gone when the reader closes it (so not a `with` block here).
+    spool = tempfile.TemporaryFile()  # noqa: SIM115
+    raw = conn.connection.driver_connection
+    with (
+        raw.cursor() as cur,
+        cur.copy(f"COPY ({query}) TO STDOUT (FORMAT csv, HEADER)", compiled.params) as cp,
+    ):
+        for block in cp:
+            spool.write(block)
+    spool.seek(0)
+    names = spool.readline().decode("utf-8").strip().split(",")
+    spool.seek(0)
+    # NULL is an unquoted empty field, an empty text a quoted one.
+    options = pacsv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()),
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+    )
+    return pacsv.open_csv(spool, convert_options=options)

@@ -67,9 +67,17 @@ def run_file(conn: Connection, relpath: str, params: Mapping[str, Any] | None = 
         conn.execute(sa.text(stmt), _bound(stmt, params))
 
 
+def bound_statement(
+    relpath: str, params: Mapping[str, Any] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """A one-statement SQL file's statement and the parameters it binds."""
+    (stmt,) = statements(relpath)
+    return stmt, _bound(stmt, params)
+
+
 def query_file(
     conn: Connection, relpath: str, params: Mapping[str, Any] | None = None
 ) -> list[sa.Row]:
     """The rows of a one-statement SQL file, with bound parameters."""
-    (stmt,) = statements(relpath)
-    return list(conn.execute(sa.text(stmt), _bound(stmt, params)))
+    stmt, bound = bound_statement(relpath, params)
+    return list(conn.execute(sa.text(stmt), bound))
