@@ -29,6 +29,7 @@ AS_OF = D(2025, 6, 15)
 EARLY = D(2025, 5, 20)
 JUNE, JANUARY = D(2025, 6, 1), D(2025, 1, 1)
 PALI_KELURAHAN = "1612011003"
+AWAITING = nik(9001, day=3, month=7, year=85)
 DEFAULT_BUDGET = 100 * 16800 * 12  # village_target x contribution_idr_per_month x 12
 NEW_COLUMNS = (
     "workers_probably_covered",
@@ -49,7 +50,10 @@ def staged(warehouse):
         warehouse,
         "staging.village_submissions",
         [
-            submission(nik(1), PALI_DESA_A, EARLY, EARLY, row=2),  # not enrolled: awaiting
+            # not enrolled: awaiting; its NIK is far from the members' (nik(1) is one digit
+            # from nik(2), a covered member of the same name and birth date: the linkage
+            # would rightly count it as probably covered).
+            submission(AWAITING, PALI_DESA_A, EARLY, EARLY, row=2),
             submission(nik(2), PALI_DESA_A, EARLY, EARLY, row=3),  # covered by APBDES
             submission(nik(3), PALI_DESA_A, EARLY, EARLY, row=4),  # APBDES lapsed, MANDIRI on
             submission(nik(4), PALI_DESA_A, EARLY, EARLY, row=5),  # APBDES but NONAKTIF
@@ -98,13 +102,13 @@ def test_awaiting_enrolment_and_paid_by_village_count_eligible_workers(staged):
     build_snapshot(staged, AS_OF, load_settings())
     a = village(staged, PALI_DESA_A)
     assert (a["workers_eligible"], a["workers_enrolled"], a["workers_covered"]) == (5, 4, 3)
-    # NIK 1 only: NIK 5 (14) is not eligible, the others have a KPJ (NIK 4's NONAKTIF).
+    # AWAITING only: NIK 5 (14) is not eligible, the others have a KPJ (NIK 4's NONAKTIF).
     assert a["workers_awaiting_enrolment"] == 1
     assert a["workers_awaiting_enrolment"] == a["workers_eligible"] - a["workers_enrolled"]
     # NIK 2 and 6; not NIK 3 (its APBDES KPJ lapsed, MANDIRI covers), not NIK 4 (not
     # covered), not NIK 7 (a member, never proposed).
     assert a["workers_paid_by_village"] == 2
-    assert a["workers_probably_covered"] == 0
+    assert a["workers_probably_covered"] == 0  # no NIK here looks like a mistyped one
     kel = village(staged, PALI_KELURAHAN)
     assert (kel["workers_awaiting_enrolment"], kel["workers_paid_by_village"]) == (1, 0)
 
