@@ -278,47 +278,39 @@ def _section_value(data: Any, section: str, key: str, parse: Any) -> Any:
     return parse(data.get(key), f"{section}.{key}")
 
 
-def _audit_settings(data: Any) -> AuditSettings:
-    """The ``audit`` section; a share outside 0-1 would silence or flood the warnings."""
-    share = _section_value(data, "audit", "max_rejected_share", _as_float)
-    if share is None:
-        return AuditSettings()
-    if not 0 <= share <= 1:
-        raise SettingsError(
-            f"audit.max_rejected_share: expected a share between 0 and 1, got {share!r}"
-        )
-    return AuditSettings(max_rejected_share=share)
+# The one-key sections: section -> (its class, its key, the parser, the values allowed and
+# how to say them). audit: a share outside 0-1 would silence or flood the warnings;
+# linkage: a probability outside (0, 1] would count every match or none; forecast: a pace
+# needs at least a week of snapshots to mean anything.
+_ONE_KEY_SECTIONS: dict[str, tuple[type, str, Any, Any, str]] = {
+    "audit": (
+        AuditSettings,
+        "max_rejected_share",
+        _as_float,
+        lambda v: 0 <= v <= 1,
+        "a share between 0 and 1",
+    ),
+    "landing": (LandingSettings, "settle_seconds", _as_int, lambda v: v >= 0, "0 or more seconds"),
+    "linkage": (
+        LinkageSettings,
+        "min_probability",
+        _as_float,
+        lambda v: 0 < v <= 1,
+        "a probability above 0 and at most 1",
+    ),
+    "forecast": (ForecastSettings, "window_days", _as_int, lambda v: v >= 7, "7 days or more"),
+}
 
 
-def _landing_settings(data: Any) -> LandingSettings:
-    settle = _section_value(data, "landing", "settle_seconds", _as_int)
-    if settle is None:
-        return LandingSettings()
-    if settle < 0:
-        raise SettingsError(f"landing.settle_seconds: expected 0 or more seconds, got {settle!r}")
-    return LandingSettings(settle_seconds=settle)
-
-
-def _linkage_settings(data: Any) -> LinkageSettings:
-    """The ``linkage`` section; a probability outside 0-1 would count every or no match."""
-    least = _section_value(data, "linkage", "min_probability", _as_float)
-    if least is None:
-        return LinkageSettings()
-    if not 0 < least <= 1:
-        raise SettingsError(
-            f"linkage.min_probability: expected a probability above 0 and at most 1, got {least!r}"
-        )
-    return LinkageSettings(min_probability=least)
-
-
-def _forecast_settings(data: Any) -> ForecastSettings:
-    """The ``forecast`` section; a pace needs at least a week of snapshots to mean anything."""
-    days = _section_value(data, "forecast", "window_days", _as_int)
-    if days is None:
-        return ForecastSettings()
-    if days < 7:
-        raise SettingsError(f"forecast.window_days: expected 7 days or more, got {days!r}")
-    return ForecastSettings(window_days=days)
+def _one_key_section(data: Mapping[str, Any], section: str) -> Any:
+    """A one-key section's settings: its value parsed and checked, the default when absent."""
+    cls, key, parse, allowed, saying = _ONE_KEY_SECTIONS[section]
+    value = _section_value(data.get(section) or {}, section, key, parse)
+    if value is None:
+        return cls()
+    if not allowed(value):
+        raise SettingsError(f"{section}.{key}: expected {saying}, got {value!r}")
+    return cls(**{key: value})
 
 
 def _contribution(value: Any) -> int:
@@ -366,11 +358,11 @@ def from_mapping(data: Mapping[str, Any]) -> Settings:
         ),
         regencies=regencies,
         alerts=_alert_settings(data.get("alerts") or {}),
-        audit=_audit_settings(data.get("audit") or {}),
-        landing=_landing_settings(data.get("landing") or {}),
+        audit=_one_key_section(data, "audit"),
+        landing=_one_key_section(data, "landing"),
         contribution_idr_per_month=_contribution(data.get("contribution_idr_per_month")),
-        linkage=_linkage_settings(data.get("linkage") or {}),
-        forecast=_forecast_settings(data.get("forecast") or {}),
+        linkage=_one_key_section(data, "linkage"),
+        forecast=_one_key_section(data, "forecast"),
     )
     if settings.min_age is None or settings.max_age is None or settings.min_age >= settings.max_age:
         raise SettingsError("min_age and max_age must be set with min_age < max_age")
