@@ -20,11 +20,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.row import Row
 
-from cakupan.logs import get_logger
 from cakupan.settings import Settings
 from cakupan.warehouse.sqlfiles import query_file
-
-log = get_logger(__name__)
 
 # OWASP "CSV injection": a cell starting with one of these is a formula to Excel,
 # LibreOffice or Google Sheets (tab and CR/LF can hide such a start after a paste).
@@ -576,12 +573,4 @@ def export_enrolment_worklist(
     """Load a regency's enrolment worklist and write its .xlsx; returns what was written."""
     worklist = load_enrolment_worklist(engine, regency, as_of, settings, village)
     write_enrolment_worklist(worklist, out)
-    log.info(
-        "enrolment_exported",
-        regency=worklist.regency.code,
-        village=village,
-        as_of=as_of.isoformat(),
-        workers=len(worklist.rows),
-        villages=len(worklist.by_village()),
-    )
     return worklist
