@@ -147,3 +147,31 @@ def test_fetch_arrow_reads_a_sql_file_with_bound_parameters(warehouse):
         ("1612051203900001", "SITI", "1990-03-12"),
         ("1612051203900002", "", None),
     ]
+
+
+def test_fetch_batches_hands_over_batches_of_the_asked_size(warehouse):
+    """fetch_batches: about ``batch_rows`` rows a batch on both engines. Arrow's CSV reader
+    would cut PostgreSQL's COPY into a batch per MB (~15,000 rows), and the linkage pays a
+    fixed cost per batch: 5.5 million candidates took 39 s in 370 batches, 6 s in 6."""
+    import datetime as dt
+
+    from cakupan.warehouse.bulk import fetch_batches
+
+    total = 120_000
+    with warehouse.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO core.poverty_latest (basis, nik, village_code, decile, name) "
+                "SELECT 'b', CAST(1612051203900000 + i AS VARCHAR), '1612052011', 2, "
+                "'NAMA PANJANG SEKALI ' || CAST(i AS VARCHAR) "
+                "FROM generate_series(1, :n) AS g(i)"
+            ),
+            {"n": total},
+        )
+        reader = fetch_batches(
+            conn, "linkage/020_candidates.sql", {"as_of": dt.date(2025, 6, 1)}, 50_000
+        )
+        sizes = [batch.num_rows for batch in reader]
+    assert sum(sizes) == total
+    assert sizes[:-1] and min(sizes[:-1]) >= 50_000
+    assert len(sizes) <= 3

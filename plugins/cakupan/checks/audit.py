@@ -129,6 +129,17 @@ def table_frame(conn: Connection, table: str, as_of: dt.date) -> pd.DataFrame:
     return with_helpers(table, frame, as_of)
 
 
+def prepare_audit() -> None:
+    """Import GX and build every suite and batch definition (each kept per process), so
+    that an audit only validates; the snapshot runs it on a background thread
+    (``cakupan.preload``) while its models work."""
+    from great_expectations.validator.v1_validator import Validator  # noqa: F401
+
+    for table in AUDITED_TABLES:
+        load_suite(table)
+        _batch_definition(table)
+
+
 def suite_parameters(conn: Connection, settings: Settings) -> dict[str, dict[str, Any]]:
     """The ``$PARAMETER`` values of each suite: reference-list counts and settings."""
     (counts,) = query_file(conn, "audit/reference_counts.sql")

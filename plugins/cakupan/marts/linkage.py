@@ -86,6 +86,13 @@ def keep_candidates(db: duckdb.DuckDBPyConnection, batches: pa.RecordBatchReader
     return read
 
 
+def prepare_linkage() -> None:
+    """Import Splink ahead of the linkage (``cakupan.preload``: the snapshot does it on a
+    background thread while the core models before it work)."""
+    import splink.comparison_library  # noqa: F401
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on  # noqa: F401
+
+
 @contextmanager
 def _linkage_db() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB with the row rules' macros, closed after use."""

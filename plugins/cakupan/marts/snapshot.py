@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from cakupan.checks.audit import AuditFailed, AuditResult, audit_snapshot
+from cakupan.checks.audit import AuditFailed, AuditResult, audit_snapshot, prepare_audit
 from cakupan.checks.data_docs import render_snapshot_docs
 from cakupan.logs import get_logger
-from cakupan.marts.linkage import link_probable_matches
+from cakupan.marts.linkage import link_probable_matches, prepare_linkage
+from cakupan.preload import Preload
 from cakupan.settings import Settings
 from cakupan.timing import Clock
 from cakupan.warehouse.engine import lock_exclusive
@@ -83,18 +84,25 @@ def build_snapshot(
     :class:`~cakupan.checks.audit.AuditFailed`: the transaction rolls back, so nothing of
     the date is published and a previous build of it stays. The audit's Data Docs are
     rendered after the outcome is known; a rendering failure is only logged.
+
+    Splink and GX are imported on a background thread while the SQL models before the
+    first Python model work (``cakupan.preload``); the models wait for it only there.
     """
     params = snapshot_params(as_of, settings)
     clock = clock or Clock()
     log.info("snapshot_building", as_of=as_of.isoformat())
+    preload = Preload(prepare_linkage, prepare_audit)
     try:
         with engine.begin() as conn:
             lock_exclusive(conn, "snapshot")
             write_settings(conn, settings)
             for name, model in snapshot_models():
                 with clock.phase(name):
+                    if name in PYTHON_MODELS:
+                        preload.wait()
                     model(conn, params)
             with clock.phase("audit"):
+                preload.wait()
                 audit = audit_snapshot(conn, as_of, settings)
     except AuditFailed as failed:
         log.error("snapshot_not_published", as_of=as_of.isoformat(), error=str(failed))

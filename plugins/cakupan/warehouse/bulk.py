@@ -7,7 +7,7 @@ import re
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from typing import Any
@@ -138,12 +138,13 @@ def fetch_batches(
     params: Mapping[str, Any] | None = None,
     batch_rows: int = _COPY_BATCH_ROWS,
 ) -> pa.RecordBatchReader:
-    """The rows of a one-statement SQL file as a stream of Arrow batches, through each
-    engine's fast path, so a caller that keeps few of millions of rows never holds them all:
-    DuckDB's Arrow reader; PostgreSQL's ``COPY (query) TO STDOUT`` as CSV, spooled to a
-    temporary file and read by Arrow's streaming reader (every column as text: the caller
-    casts what it needs). Parameters are
-    bound, never formatted in. On DuckDB, read it before the connection's next statement."""
+    """The rows of a one-statement SQL file as a stream of Arrow batches of about
+    ``batch_rows`` rows, through each engine's fast path, so a caller that keeps few of
+    millions of rows never holds them all: DuckDB's Arrow reader; PostgreSQL's
+    ``COPY (query) TO STDOUT`` as CSV, spooled to a temporary file and read by Arrow's
+    streaming reader (every column as text: the caller casts what it needs). Parameters
+    are bound, never formatted in. On DuckDB, read it before the connection's next
+    statement."""
     stmt, bound = bound_statement(relpath, params)
     compiled = sa.text(stmt).bindparams(**bound).compile(dialect=conn.dialect)
     query = str(compiled)
@@ -171,4 +172,27 @@ def fetch_batches(
         strings_can_be_null=True,
         quoted_strings_can_be_null=False,
     )
-    return pacsv.open_csv(spool, convert_options=options)
+    return _rebatched(pacsv.open_csv(spool, convert_options=options), batch_rows)
+
+
+def _rebatched(reader: pa.RecordBatchReader, rows: int) -> pa.RecordBatchReader:
+    """``reader``'s rows in batches of at least ``rows`` (the last may be short).
+
+    Arrow's CSV reader cuts a batch per block of bytes (about 15,000 short rows); a caller
+    paying a fixed cost per batch (the linkage probes seven hash tables built per batch)
+    would pay it hundreds of times for what DuckDB hands over in a few batches.
+    """
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        held: list[pa.RecordBatch] = []
+        count = 0
+        for batch in reader:
+            held.append(batch)
+            count += batch.num_rows
+            if count >= rows:
+                yield from pa.Table.from_batches(held, reader.schema).combine_chunks().to_batches()
+                held, count = [], 0
+        if held:
+            yield from pa.Table.from_batches(held, reader.schema).combine_chunks().to_batches()
+
+    return pa.RecordBatchReader.from_batches(reader.schema, batches())
