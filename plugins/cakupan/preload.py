@@ -4,8 +4,8 @@ The snapshot task needs GX for its audit (about 8 s to import on a slow core, mo
 the audit's own checks) and Splink for the linkage, but only after the core SQL models,
 which spend their time inside the warehouse (PostgreSQL's server, or DuckDB's threads with
 the GIL released). Importing on a background thread meanwhile takes that time off the
-task's wall clock. One thread runs the steps in order, so two threads never import the
-same packages at once; a step's error is raised again where the caller waits.
+task's wall clock. One thread runs the steps in order, so the steps never import side by
+side with each other; a step's error is raised again where the caller waits.
 """
 
 from __future__ import annotations

@@ -185,14 +185,12 @@ def _rebatched(reader: pa.RecordBatchReader, rows: int) -> pa.RecordBatchReader:
 
     def batches() -> Iterator[pa.RecordBatch]:
         held: list[pa.RecordBatch] = []
-        count = 0
         for batch in reader:
             held.append(batch)
-            count += batch.num_rows
-            if count >= rows:
-                yield from pa.Table.from_batches(held, reader.schema).combine_chunks().to_batches()
-                held, count = [], 0
+            if sum(b.num_rows for b in held) >= rows:
+                yield pa.concat_batches(held)
+                held = []
         if held:
-            yield from pa.Table.from_batches(held, reader.schema).combine_chunks().to_batches()
+            yield pa.concat_batches(held)
 
     return pa.RecordBatchReader.from_batches(reader.schema, batches())
