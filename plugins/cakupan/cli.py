@@ -140,10 +140,15 @@ class Terminal:
         if not self.live or now - self._last < self.REDRAW_S:
             return
         self._last = now
-        done = f"{files} file{'s' if files != 1 else ''} done"
-        read = f"{rows:,} row{'s' if rows != 1 else ''} read"
+        done = f"{counted(files, 'file')} done"
+        read = f"{counted(rows, 'row')} read"
         self._write(f"\r\x1b[K  {source}: {done}, {read} …")
         self._drawn = True
+
+
+def counted(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless one: "1 rejected file", "1,204 rows"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 @contextlib.contextmanager
@@ -254,8 +259,9 @@ def _cmd_export_rejections(args: argparse.Namespace) -> int:
     def export(engine: Engine) -> int:
         report = export_village_rejections(engine, args.village, args.out)
         v = report.village
-        files = f" and {len(report.files)} rejected files" if report.files else ""
-        say(f"{len(report.rows)} rejected rows{files} of {v.name} ({v.code}) written to {args.out}")
+        files = f" and {counted(len(report.files), 'rejected file')}" if report.files else ""
+        rows = counted(len(report.rows), "rejected row")
+        say(f"{rows}{files} of {v.name} ({v.code}) written to {args.out}")
         return 0
 
     return _on_warehouse(args.warehouse, export, ExportError)

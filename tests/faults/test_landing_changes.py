@@ -135,7 +135,7 @@ def test_a_file_still_being_copied_waits_for_the_next_run(warehouse, tmp_path, m
     assert taken() == ["Desa A.csv", "Desa B.csv"]
 
 
-def test_a_file_rejected_whole_reaches_its_village(warehouse, tmp_path):
+def test_a_file_rejected_whole_reaches_its_village(warehouse, tmp_path, capsys):
     """Its village is read from its village-code column, so export-rejections lists it for
     that village's operator, with the error and the accepted headers (issue 14)."""
     import openpyxl
@@ -153,9 +153,11 @@ def test_a_file_rejected_whole_reaches_its_village(warehouse, tmp_path):
     assert entry["village_code"] == "1612052011"
 
     out = tmp_path / "perbaikan.xlsx"
+    capsys.readouterr()  # the ingest's log lines
     url = warehouse.url.render_as_string(hide_password=False)
     args = ["export-rejections", "--village", "1612052011", "--out", str(out)]
     assert main([*args, "--warehouse", url]) == 0
+    assert capsys.readouterr().out.startswith("0 rejected rows and 1 rejected file of ")
     book = openpyxl.load_workbook(out)
     sheet = [[c.value for c in row] for row in book[FILES_SHEET].iter_rows()]
     assert sheet[0] == list(FILES_HEADER)

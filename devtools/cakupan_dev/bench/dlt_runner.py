@@ -36,6 +36,10 @@ SCRIPT = PEER_DIR / "load.py"
 DLT_SCHEMA = "bench_dlt"
 # dlt's telemetry would try the network on every run; its INFO logging is noise here.
 DLT_ENVIRONMENT = {"RUNTIME__DLTHUB_TELEMETRY": "false", "RUNTIME__LOG_LEVEL": "WARNING"}
+# How the packages are installed: bytecode compiled at install, as for the product's .venv,
+# so that neither side of the comparison compiles its imports where PYTHONDONTWRITEBYTECODE
+# is set. Part of the virtualenv's digest: a change of it builds a new one.
+UV_INSTALL_FLAGS = ("--compile-bytecode",)
 
 
 class DltFailed(RuntimeError):
@@ -61,8 +65,10 @@ def pins(requirements: Path = REQUIREMENTS) -> tuple[str, ...]:
 
 
 def env_path(root: Path, requirements: Path = REQUIREMENTS) -> Path:
-    """Where the virtualenv for ``requirements`` lives: ``root/dlt-<digest of the file>``."""
-    return root / f"dlt-{hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]}"
+    """Where the virtualenv for ``requirements`` lives: ``root/dlt-<digest>`` of the file and
+    the install flags."""
+    digest = hashlib.sha256(requirements.read_bytes() + " ".join(UV_INSTALL_FLAGS).encode())
+    return root / f"dlt-{digest.hexdigest()[:12]}"
 
 
 def built_env(root: Path, requirements: Path = REQUIREMENTS) -> DltEnv | None:
@@ -91,10 +97,11 @@ def dlt_env(root: Path, requirements: Path = REQUIREMENTS) -> DltEnv:
     target.parent.mkdir(parents=True, exist_ok=True)
     uv = Path(sys.executable).with_name("uv")
     install = (
-        [str(uv), "pip", "install", "--quiet", "--python", str(python), "-r", str(requirements)]
+        [str(uv), "pip", "install", "--quiet", *UV_INSTALL_FLAGS, "--python", str(python)]
         if uv.exists()
-        else [str(python), "-m", "pip", "install", "--quiet", "-r", str(requirements)]
+        else [str(python), "-m", "pip", "install", "--quiet"]
     )
+    install += ["-r", str(requirements)]
     began = perf_counter()
     build_log = target.with_name(f"{target.name}-build.log")
     with build_log.open("wb") as out:
