@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from cakupan.marts.snapshot import build_snapshot
 from cakupan.settings import load_settings
 from cakupan.warehouse.engine import create_warehouse_engine
-from cakupan.warehouse.schema import ensure_schema
+from cakupan.warehouse.schema import REBUILDABLE_TABLES, ensure_schema
 from cakupan.warehouse.sqlfiles import model_files, run_file
 
 ADDED = [
@@ -68,5 +69,33 @@ def test_a_first_edition_warehouse_gains_the_new_columns_in_place(warehouse_url)
         assert got[0] == (BEFORE, None, None)  # published before the columns: never computed
         assert got[1][0] == BEFORE + dt.timedelta(days=1)
         assert got[1][1] == 0 and got[1][2] > 0  # computed since: no one proposed, desa budget
+    finally:
+        engine.dispose()
+
+
+def _unlogged(conn: sa.Connection) -> set[str]:
+    query = sa.text(
+        "SELECT n.nspname || '.' || c.relname FROM pg_class AS c "
+        "JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+        "WHERE c.relkind = 'r' AND c.relpersistence = 'u' "
+        "AND n.nspname IN ('ref', 'staging', 'core', 'mart')"
+    )
+    return set(conn.execute(query).scalars())
+
+
+@pytest.mark.postgres
+def test_postgresql_writes_no_wal_for_what_a_snapshot_rebuilds(pg_url):
+    """A warehouse made before the change gains UNLOGGED core working sets in place; the
+    staging rows, the ledger, the history and the marts stay logged."""
+    engine = create_warehouse_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            for relpath in model_files("ddl"):
+                run_file(conn, relpath)
+            assert _unlogged(conn) == set()
+        ensure_schema(engine)
+        ensure_schema(engine)  # idempotent
+        with engine.connect() as conn:
+            assert _unlogged(conn) == set(REBUILDABLE_TABLES)
     finally:
         engine.dispose()

@@ -13,7 +13,7 @@ from cakupan.marts.snapshot import build_snapshot, snapshot_params
 from cakupan.settings import load_settings
 from cakupan.warehouse.bulk import bulk_insert
 from cakupan.warehouse.engine import create_warehouse_engine
-from cakupan.warehouse.schema import ensure_schema
+from cakupan.warehouse.schema import REBUILDABLE_TABLES, ensure_schema
 from cakupan.warehouse.sqlfiles import run_file
 
 D = dt.date
@@ -109,23 +109,31 @@ def poverty(nik_: str, village: str, decile: int, received: dt.date, file: str =
     }
 
 
+LEDGERED = ("staging.member_exports", "staging.poverty_lists")
+
+
 def stage(engine, table: str, rows: list[dict]) -> None:
-    """Stage rows; member exports get their files' ledger entries, as the pipeline writes
-    them (the member state looks for new files in the ledger)."""
+    """Stage rows; member exports and register files get their ledger entries, as the
+    pipeline writes them (the member state and the register's basis read the ledger)."""
     with engine.begin() as conn:
         bulk_insert(conn, table, pa.Table.from_pylist(rows))
-        if table == "staging.member_exports":
+        if table in LEDGERED:
             files: dict[tuple, int] = {}
             for r in rows:
                 key = (r["file_name"], r["sha256"], r["received_date"])
                 files[key] = files.get(key, 0) + 1
-            entries = [ledger_entry(n, sha, day, count) for (n, sha, day), count in files.items()]
+            source = table.removeprefix("staging.")
+            entries = [
+                ledger_entry(n, sha, day, count, source) for (n, sha, day), count in files.items()
+            ]
             bulk_insert(conn, "staging.file_ledger", pa.Table.from_pylist(entries))
 
 
-def ledger_entry(name: str, sha: str, received: dt.date, rows: int) -> dict:
+def ledger_entry(
+    name: str, sha: str, received: dt.date, rows: int, source: str = "member_exports"
+) -> dict:
     return {
-        "source": "member_exports",
+        "source": source,
         "file_name": name,
         "sha256": sha,
         "received_date": received,
@@ -343,6 +351,24 @@ def test_rebuild_is_identical_and_history_kept(scenario):
     earlier = village(scenario, PALI_DESA_A, D(2025, 5, 21))
     assert earlier["workers_proposed"] == 5  # NIK 1, 4, 5, 6, 7 (2 and 3 came in June)
     assert village(scenario, PALI_DESA_A)["workers_proposed"] == 6
+
+
+def test_a_crash_emptying_the_rebuildable_tables_costs_only_a_rebuild(scenario):
+    """PostgreSQL keeps these core tables UNLOGGED, and its crash recovery empties every
+    such table (cakupan.warehouse.schema). The next snapshot rebuilds the kept state instead
+    of keeping it, and publishes the same rows."""
+    published = "SELECT * FROM mart.coverage_village ORDER BY snapshot_date, village_code"
+    plan = "SELECT merge_after AS m FROM core.member_build"
+    before, kept = one(scenario, published), one(scenario, STATE)
+    build_snapshot(scenario, AS_OF, load_settings())
+    assert one(scenario, plan)[0]["m"] == AS_OF  # a re-run keeps the state as it is
+    with scenario.begin() as conn:
+        for table in REBUILDABLE_TABLES:
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+    build_snapshot(scenario, AS_OF, load_settings())
+    assert one(scenario, plan)[0]["m"] is None  # rebuilt from staging
+    assert one(scenario, STATE) == kept
+    assert one(scenario, published) == before
 
 
 def test_percentages_round_half_up_identically(warehouse):

@@ -8,23 +8,27 @@
 -- that set changes. The register arrives monthly and the snapshot runs daily; rebuilt
 -- every day, sorting its millions of rows was the slowest model of every snapshot.
 
--- 1. The basis for :as_of: a digest of the staged register files (and their row counts).
+-- 1. The basis for :as_of: a digest of the staged register files (and their row counts),
+--    read from the ledger, as core/030's basis is: a file's rows and its ledger entry are
+--    written in one transaction, so its loaded entries with rows list what staging holds,
+--    without grouping the register's millions of staged rows every day to find out.
 DELETE FROM core.poverty_basis;
 
 INSERT INTO core.poverty_basis (digest)
 SELECT COALESCE(
-    MD5(STRING_AGG(f.sha256 || '|' || f.file_name || '|' || f.received || '|' || f.n, ','
-                   ORDER BY f.sha256 COLLATE "C", f.file_name COLLATE "C")),
+    MD5(STRING_AGG(
+        l.sha256 || '|' || l.file_name || '|' || CAST(l.received_date AS VARCHAR) || '|'
+            || CAST(l.rows_loaded AS VARCHAR),
+        ','
+        ORDER BY l.sha256 COLLATE "C", l.file_name COLLATE "C"
+    )),
     'no files'
 )
-FROM (
-    SELECT
-        p.sha256, p.file_name, CAST(p.received_date AS VARCHAR) AS received,
-        CAST(COUNT(*) AS VARCHAR) AS n
-    FROM staging.poverty_lists AS p
-    WHERE p.received_date <= CAST(:as_of AS DATE)
-    GROUP BY p.sha256, p.file_name, p.received_date
-) AS f;
+FROM staging.file_ledger AS l
+WHERE l.source = 'poverty_lists'
+  AND l.status = 'loaded'
+  AND l.rows_loaded > 0
+  AND l.received_date <= CAST(:as_of AS DATE);
 
 -- 2. Rows built from another basis are stale, and so are rows built before the working set
 --    carried the name (core.probable_match links by name and birth date; staging's name is

@@ -14,10 +14,27 @@ from cakupan.logs import get_logger
 from cakupan.paths import REFERENCE_DIR
 from cakupan.settings import Settings
 from cakupan.warehouse.bulk import bulk_insert, checked_identifier
-from cakupan.warehouse.engine import describe, lock_exclusive
+from cakupan.warehouse.engine import describe, dialect_of, lock_exclusive
 from cakupan.warehouse.sqlfiles import model_files, run_file
 
 log = get_logger(__name__)
+
+# The core tables a snapshot can always rebuild from staging: the working sets it empties
+# and refills, and the kept state core/030 and core/050 rebuild whenever they find it empty.
+# On PostgreSQL they are UNLOGGED: they write no WAL (a day-2 snapshot at province scale
+# writes some 5 million of their rows), and a crash empties them, which only costs the
+# next snapshot a rebuild. Staging, the ledger, the history and the marts stay logged.
+REBUILDABLE_TABLES = (
+    "core.proposed_worker",
+    "core.member_latest",
+    "core.member_enrolled",
+    "core.member_previous",
+    "core.member_staged",
+    "core.member_coverage",
+    "core.poverty_latest",
+    "core.member_village",
+    "core.probable_match",
+)
 
 
 def _read_reference(name: str) -> list[dict[str, str]]:
@@ -75,10 +92,28 @@ def ensure_schema(engine: Engine) -> None:
         lock_exclusive(conn, "schema")
         for relpath in model_files("ddl"):
             run_file(conn, relpath)
+        if dialect_of(conn) == "postgresql":
+            _unlog_rebuildable(conn)
         for table, data in reference_tables().items():
             conn.execute(sa.text(f"DELETE FROM {checked_identifier(table)}"))
             bulk_insert(conn, table, data)
     log.info("warehouse_schema_ready", url=describe(engine.url))
+
+
+def _unlog_rebuildable(conn: Connection) -> None:
+    """Make each of :data:`REBUILDABLE_TABLES` still logged UNLOGGED (PostgreSQL). Only
+    those: ``ALTER TABLE`` locks the table even when there is nothing to change, and a
+    load task must not wait here for a snapshot that holds core's tables."""
+    logged = conn.execute(
+        sa.text(
+            "SELECT n.nspname || '.' || c.relname FROM pg_class AS c "
+            "JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+            "WHERE c.relpersistence = 'p' AND n.nspname || '.' || c.relname = ANY(:names)"
+        ),
+        {"names": list(REBUILDABLE_TABLES)},
+    ).scalars()
+    for table in logged:
+        conn.execute(sa.text(f"ALTER TABLE {checked_identifier(table)} SET UNLOGGED"))
 
 
 def write_settings(conn: Connection, settings: Settings) -> None:
