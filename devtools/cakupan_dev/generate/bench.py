@@ -216,14 +216,17 @@ class BenchSet:
         """Per source: files, rows_read, rows_loaded, rows_rejected, *_by_reason."""
         return self.data()["expected"][day.isoformat()]
 
-    def deliver(self, day: date, landing: Path) -> list[Path]:
-        """Hard-link (or copy, across file systems) ``day``'s files into landing/<source>/.
+    def deliver(self, day: date, landing: Path, sources: tuple[str, ...] = SOURCES) -> list[Path]:
+        """Hard-link (or copy, across file systems) ``day``'s files of ``sources`` into
+        landing/<source>/, dated that morning (settled by any run, as a real delivery).
 
         A link is safe because the pipeline never modifies landing files; an existing file
         of the same name that is not this one is replaced.
         """
         placed = []
         for f in self.files(day):
+            if f.source not in sources:
+                continue
             target = Path(landing) / f.source / f.path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             if target.exists():
