@@ -1,7 +1,7 @@
 """Slow imports done on a second thread while the warehouse works.
 
-The snapshot task needs GX for its audit (about 8 s to import on a slow core, more than
-the audit's own checks) and Splink for the linkage, but only after the core SQL models,
+The snapshot task needs GX for its audit (3 to 4 s to import with compiled bytecode, about
+as long as the audit's own checks) and Splink for the linkage, but only after the core SQL models,
 which spend their time inside the warehouse (PostgreSQL's server, or DuckDB's threads with
 the GIL released). Importing on a background thread meanwhile takes that time off the
 task's wall clock. One thread runs the steps in order, so the steps never import side by

@@ -8,6 +8,9 @@
 --   them per date would add millions of rows a day (the register alone is 4 million)
 --   that every later snapshot scans again, for no reader: the marts and the history are
 --   village-level.
+--   On PostgreSQL they, and the kept state's helpers, are UNLOGGED: a crash empties them
+--   and the next snapshot rebuilds them (cakupan.warehouse.schema.REBUILDABLE_TABLES, which
+--   a new working set joins).
 -- * HISTORY tables (duplicate_proposal, village_snapshot, unit_snapshot) are keyed by
 --   snapshot_date and rebuilt for that date only, so a re-run or backfill of a date
 --   replaces exactly that date.
