@@ -283,6 +283,47 @@ def test_nik_review_rows(warehouse):
     assert village == {"workers_covered": 0, "workers_probably_covered": 1}
 
 
+def test_a_nik_on_several_kpjs_is_one_candidate(warehouse):
+    """The candidates leave the warehouse a row per KPJ (no DISTINCT there): a member NIK on
+    two KPJs with the same name and village, and on a third under another name, is still
+    one pair, at the probability of its best record."""
+    born = D(1990, 3, 12)
+    true = nik_of("161205", born, False, 1)
+    typo = true[:15] + "7"
+    stage(
+        warehouse,
+        "staging.village_submissions",
+        [
+            submission(typo, PALI_DESA_A, D(2025, 6, 2), RECEIVED, birth=born)
+            | {"name": "Siti Aminah"}
+        ],
+    )
+
+    def kpj(number: str, name: str) -> dict:
+        return member(number, true, "AKTIF", D(2025, 6, 1), RECEIVED, RECEIVED, PALI_DESA_A) | {
+            "name": name
+        }
+
+    stage(
+        warehouse,
+        "staging.member_exports",
+        [
+            kpj("30000000001", "SITI AMINAH"),
+            kpj("30000000002", "SITI AMINAH"),
+            kpj("30000000003", "BUDI SAPUTRA"),
+        ],
+    )
+    build_snapshot(warehouse, AS_OF, load_settings())
+    pairs = rows(
+        warehouse,
+        "SELECT nik, candidate_nik, candidate_source, match_probability FROM core.probable_match",
+    )
+    assert [(r["nik"], r["candidate_nik"], r["candidate_source"]) for r in pairs] == [
+        (typo, true, "member_exports")
+    ]
+    assert pairs[0]["match_probability"] >= 0.99
+
+
 def test_min_probability_setting_applies(linked):
     """A stricter linkage.min_probability counts fewer (never more) as probably covered; the
     review lists every pair kept, whatever the setting."""

@@ -1,8 +1,10 @@
--- Warehouse (both engines). The records a mistyped NIK may belong to: each distinct
--- (NIK, name, village) on the member state of a KPJ on :as_of (member exports carry no birth
--- date: the linkage reads it from the NIK's digits), and each register NIK's latest row.
--- Both working sets are already brought to :as_of (core/030, core/050).
-SELECT DISTINCT
+-- Warehouse (both engines). The records a mistyped NIK may belong to: the (NIK, name,
+-- village) on the member state of each KPJ on :as_of (member exports carry no birth date:
+-- the linkage reads it from the NIK's digits), and each register NIK's latest row. Both
+-- working sets are already brought to :as_of (core/030, core/050). A NIK on several KPJs
+-- may repeat a record: the linkage keeps a record once (040) among the few it keeps, which
+-- spares PostgreSQL a DISTINCT over every KPJ (1.1-1.6 s for 1.4 million rows).
+SELECT
     'member_exports' AS candidate_source,
     m.nik,
     m.village_code,

@@ -1,10 +1,10 @@
 -- In-process DuckDB (cakupan.marts.linkage), with the row rules' macros loaded
 -- (rules/macros/030_nik.sql). 030, 035 and 040 shape the rows of 010 (proposed_in) and 020
 -- for Splink: one table per side (link_proposed, link_candidate) with the same columns.
--- 030 keys the proposed rows; 035 keeps, batch by batch as 020's rows stream in
--- (candidates_in), the candidates sharing a blocking key with a proposed NIK: the others can
--- never be compared (at province scale all but a few thousand of 5.5 million), so they are
--- never stored or cleaned; 040 numbers and cleans both sides. Columns:
+-- 030 keys the proposed rows; 035 keeps, as 020's rows stream in (candidates_in), the
+-- candidates sharing a blocking key with a proposed NIK: the others can never be compared
+-- (at province scale all but a few thousand of 5.5 million), so they are never stored or
+-- cleaned; 040 numbers and cleans both sides, a candidate record once. Columns:
 --   unique_id  a number in a fixed order within its side (the rows arrive from either engine
 --              in any order);
 --   name       upper case, accents and anything but letters and single spaces removed;

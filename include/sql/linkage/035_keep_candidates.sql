@@ -1,5 +1,6 @@
--- In-process DuckDB (cakupan.marts.linkage), once per batch of 020's rows (candidates_in):
--- keeps the candidates sharing a blocking key with a proposed NIK (030 says why).
+-- In-process DuckDB (cakupan.marts.linkage), once, over 020's rows as they stream in
+-- (candidates_in): keeps the candidates sharing a blocking key with a proposed NIK (030
+-- says why).
 INSERT INTO link_candidate_kept
 SELECT *
 FROM link_keyed('candidates_in') AS k

@@ -43,9 +43,11 @@ TOP_PAIRS = 3
 # Blocking keys of include/sql/linkage/030_records.sql: the NIK without digits s..s+3.
 BLOCK_STARTS = (1, 3, 5, 7, 9, 11, 13)
 MEMORY_LIMIT = "1GB"
-# Candidates are read in batches this size: each batch probes the proposed NIKs' keys once
-# (a hash table built per batch), so fewer, larger batches; one is ~80 MB of Arrow.
-CANDIDATE_BATCH_ROWS = 1_000_000
+# Candidates stream in batches this size into one query (:func:`keep_candidates`), so the
+# size costs nothing per batch; ~8 MB of Arrow each. Gathering Arrow's CSV blocks into
+# batches of a million rows (when each batch was a query of its own) copied every byte
+# once more: the keeping took 4.7-5.7 s of 5.5 million rows against 3.2-3.8 s.
+CANDIDATE_BATCH_ROWS = 100_000
 # Prior: the chance that two records of the two sides, drawn at random, are one person.
 PRIOR = 2.0**-30
 
@@ -73,15 +75,26 @@ def link_probable_matches(conn: Connection, params: Mapping[str, Any]) -> None:
 
 
 def keep_candidates(db: duckdb.DuckDBPyConnection, batches: pa.RecordBatchReader) -> int:
-    """Keep, batch by batch, the candidates that share a blocking key with a proposed NIK
-    (the others are never held); returns how many were read."""
+    """Keep the candidates that share a blocking key with a proposed NIK, in one query over
+    the whole stream (the others are never held); returns how many were read.
+
+    One query builds the seven hash tables of the proposed NIKs' keys once; a query per
+    batch rebuilt them per batch (5.5 million candidates in six batches of a million:
+    4.9-6.4 s of keeping against 3.1-3.8 s in one query, on a PostgreSQL warehouse)."""
     import pyarrow as pa
 
     read = 0
-    for batch in batches:
-        read += batch.num_rows
-        db.register("candidates_in", pa.Table.from_batches([batch]))
+
+    def counted() -> Iterator[pa.RecordBatch]:
+        nonlocal read
+        for batch in batches:
+            read += batch.num_rows
+            yield batch
+
+    db.register("candidates_in", pa.RecordBatchReader.from_batches(batches.schema, counted()))
+    try:
         _run(db, "035_keep_candidates.sql")
+    finally:
         db.unregister("candidates_in")
     return read
 
