@@ -22,6 +22,7 @@ from cakupan.logs import get_logger
 from cakupan.marts.snapshot import build_snapshot
 from cakupan.summary import SourceTally, snapshot_line
 from cakupan.timing import Clock, record_task
+from cakupan.warehouse.bulk import checked_identifier
 from cakupan.warehouse.engine import create_warehouse_engine, reaching
 from cakupan.warehouse.schema import ensure_schema
 from cakupan.warehouse.sqlfiles import query_file, run_file
@@ -144,6 +145,8 @@ def reconcile(manifest_paths: list[str]) -> dict[str, int]:
     with _warehouse(config) as engine, engine.connect() as conn:
         with clock.phase("analyze"):
             run_file(conn, "staging/analyze.sql")
+            for source in sorted({source for source, _ in wanted}):
+                conn.exec_driver_sql(f"ANALYZE {checked_identifier(f'staging.{source}')}")
             conn.commit()
         for (source, received), files in wanted.items():
             params = {"source": source, "received_date": received}
