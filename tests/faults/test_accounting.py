@@ -86,20 +86,16 @@ def test_reconcile_logs_the_summary_a_run_shows(warehouse, small_scenario, tmp_p
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("warehouse_url", ["postgresql"], indirect=True)
 def test_reconcile_analyzes_the_staging_tables_of_its_run_only(
-    pg_url, small_scenario, tmp_path, monkeypatch
+    warehouse, small_scenario, tmp_path, monkeypatch
 ):
     """Fresh statistics for the accounting and the snapshot where the run loaded rows, and no
     sampling of a source's table the run did not touch (the register's millions of rows cost
     about 1 s of every PostgreSQL reconcile)."""
-    from cakupan.warehouse.engine import create_warehouse_engine
-    from cakupan.warehouse.schema import ensure_schema
-
-    engine = create_warehouse_engine(pg_url)
-    ensure_schema(engine)
 
     def analyzed() -> dict[str, int]:
-        with engine.connect() as conn:
+        with warehouse.connect() as conn:
             found = conn.execute(
                 sa.text(
                     "SELECT relname, analyze_count FROM pg_stat_user_tables "
@@ -108,13 +104,10 @@ def test_reconcile_analyzes_the_staging_tables_of_its_run_only(
             )
             return {name: count for name, count in found}
 
-    try:
-        manifests = _loaded_member_exports(engine, small_scenario, tmp_path, monkeypatch)
-        before = analyzed()
-        assert pipeline.reconcile(manifests)["loaded"] >= 1
-        after = analyzed()
-    finally:
-        engine.dispose()
+    manifests = _loaded_member_exports(warehouse, small_scenario, tmp_path, monkeypatch)
+    before = analyzed()
+    assert pipeline.reconcile(manifests)["loaded"] >= 1
+    after = analyzed()
     assert {table for table in after if after[table] > before.get(table, 0)} == {
         "file_ledger",
         "rejected_rows",
